@@ -1,0 +1,65 @@
+# Gridwork: `make run` serves the demo city, `make test` runs every check. `make help` lists the targets.
+SHELL := /bin/bash
+PORT ?= 8000
+SCALE ?= city
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run demo test test-sqlite test-postgres lint check bench messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed ## Create the virtual environment and install Python and front-end packages
+	@mkdir -p var
+
+run: setup ## Set up, migrate the SQLite database, load the demo city and serve on 127.0.0.1:$(PORT)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_city --scale $(SCALE) --if-empty
+	$(MANAGE) demo_logins
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+demo: setup ## Rebuild the demo city from scratch (SCALE=small|city)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_city --scale $(SCALE) --reset
+
+lint: setup ## ruff, mypy, Django's system checks and the missing-migrations check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy gridwork config
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+test: lint ## Every check: lint, then the whole suite on SQLite and on PostgreSQL (with the browser tests)
+	scripts/system-deps.sh
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: setup ## The test suite on SQLite
+	$(VENV)/bin/pytest
+
+test-postgres: setup ## The test suite on a throwaway PostgreSQL cluster on loopback
+	scripts/with-postgres.sh $(VENV)/bin/pytest
+
+bench: setup ## The benchmarks in bench/ (see bench/README.md)
+	$(PY) bench/run.py
+
+messages: setup ## Recompile the translations after editing gridwork/locale/*/LC_MESSAGES/django.po
+	cd gridwork && ../$(MANAGE) compilemessages
+
+clean: ## Remove the virtual environment, node_modules and the local database
+	rm -rf $(VENV) node_modules var staticfiles

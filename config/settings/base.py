@@ -1,0 +1,177 @@
+"""Settings shared by every environment. Environment variables are read only through config.env."""
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
+
+SECRET_KEY = env_str("GRIDWORK_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdefghijklmnop")
+DEBUG = env_bool("GRIDWORK_DEBUG", False)
+ALLOWED_HOSTS = env_list("GRIDWORK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "gridwork.common",
+    "gridwork.audit",
+    "gridwork.places",
+    "gridwork.accounts",
+    "gridwork.party",
+    "gridwork.people",
+    "gridwork.imports",
+    "gridwork.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gridwork.accounts.middleware.IdleTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "gridwork" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gridwork.accounts.context_processors.staff_context",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, Any]:
+    engine = env_str("GRIDWORK_DB", "sqlite")
+    if engine == "postgresql":
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env_str("GRIDWORK_PG_NAME", "gridwork"),
+            "USER": env_str("GRIDWORK_PG_USER", "gridwork"),
+            "PASSWORD": env_str("GRIDWORK_PG_PASSWORD", ""),
+            "HOST": env_str("GRIDWORK_PG_HOST", "127.0.0.1"),
+            "PORT": env_str("GRIDWORK_PG_PORT", "5432"),
+            "CONN_MAX_AGE": env_int("GRIDWORK_PG_CONN_MAX_AGE", 60),
+            "TEST": {"NAME": env_str("GRIDWORK_PG_TEST_NAME", "test_gridwork")},
+        }
+    if engine != "sqlite":
+        raise ValueError(f"GRIDWORK_DB must be 'sqlite' or 'postgresql', not {engine!r}.")
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": Path(env_str("GRIDWORK_SQLITE_PATH", str(BASE_DIR / "var" / "gridwork.sqlite3"))),
+        "OPTIONS": {
+            # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN,
+            # so concurrent writers queue on busy_timeout instead of failing mid-transaction.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "gridwork.accounts.backends.PhoneCodeBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gridwork.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+]
+
+# Sessions: a new id at every login (Django's default, tested); idle timeout by IdleTimeoutMiddleware.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("GRIDWORK_SESSION_IDLE_MINUTES", 30))
+SESSION_COOKIE_AGE = 12 * 60 * 60  # an absolute cap; the idle limit is enforced by IdleTimeoutMiddleware
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Lockout (django-axes): 5 failures lock the account for 30 minutes.
+AXES_FAILURE_LIMIT = env_int("GRIDWORK_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GRIDWORK_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Lockout is per account, as required; locking a whole IP would lock every clerk behind one office NAT.
+# Per-IP rate limiting of the login form is a separate control (see the production-grade issue).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "gridwork" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    BASE_DIR / "gridwork" / "static",
+    # Front-end libraries installed from package-lock.json and served by the platform itself.
+    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("GRIDWORK_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+
+# Residents' one-time codes go out through a pluggable SMS backend.
+SMS_BACKEND = env_str("GRIDWORK_SMS_BACKEND", "gridwork.accounts.sms.ConsoleSmsBackend")
+PHONE_CODE_TTL = timedelta(minutes=5)
+PHONE_CODE_RESEND_INTERVAL = timedelta(seconds=60)
+PHONE_CODE_MAX_ATTEMPTS = 5
+
+# A point outside every grid is placed in the nearest grid within this distance.
+LOCATE_NEAREST_METRES = env_int("GRIDWORK_LOCATE_NEAREST_METRES", 200)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "gridwork": {"handlers": ["console"], "level": env_str("GRIDWORK_LOG_LEVEL", "INFO")},
+        "gridwork.sms": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,15 @@
+"""Settings for the test suite (SQLite by default, PostgreSQL with GRIDWORK_DB=postgresql)."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SMS_BACKEND = "gridwork.accounts.sms.MemorySmsBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not :memory:, so that threads in concurrency tests share one database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405

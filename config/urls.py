@@ -1,0 +1,21 @@
+"""The platform's URL map: one include per app."""
+
+from django.urls import include, path
+
+from gridwork.accounts.admin_site import admin_site
+from gridwork.common import views as common_views
+
+urlpatterns = [
+    path("", common_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("gridwork.accounts.urls")),
+    path("places/", include("gridwork.places.public_urls")),
+    path("staff/", common_views.staff_home, name="staff-home"),
+    path("staff/places/", include("gridwork.places.urls")),
+    path("staff/party/", include("gridwork.party.urls")),
+    path("staff/people/", include("gridwork.people.urls")),
+    path("staff/accounts/", include("gridwork.accounts.staff_urls")),
+    path("staff/imports/", include("gridwork.imports.urls")),
+    path("staff/audit/", include("gridwork.audit.urls")),
+    path("admin/", admin_site.urls),
+]

@@ -1,0 +1,85 @@
+"""Staff roles, the permissions each grants, and the level of unit each is held at. One table, read-only."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    STREET_STAFF = "street_staff", _("Street staff")
+    DEPARTMENT_HANDLER = "department_handler", _("Department handler")
+    DISTRICT_STAFF = "district_staff", _("District staff")
+    DISPATCH_CENTRE = "dispatch_centre", _("Dispatch centre")
+    CITY_STAFF = "city_staff", _("City staff")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+class Perm:
+    """Permission names. A role grants a fixed set; nothing is granted that is not listed here."""
+
+    VIEW_PLACES = "places.view"
+    MANAGE_PLACES = "places.manage"
+    VIEW_PARTY = "party.view"
+    MANAGE_PARTY = "party.manage"
+    VIEW_PEOPLE = "people.view"
+    VIEW_PERSONAL_DATA = "people.view_personal_data"
+    MANAGE_PEOPLE = "people.manage"
+    VIEW_STAFF = "accounts.view_staff"
+    MANAGE_STAFF = "accounts.manage_staff"
+    IMPORT_DATA = "imports.run"
+    VIEW_AUDIT = "audit.view"
+    ADMIN_SITE = "admin.site"
+
+
+_COMMUNITY_WORK = frozenset(
+    {
+        Perm.VIEW_PLACES,
+        Perm.VIEW_PARTY,
+        Perm.MANAGE_PARTY,
+        Perm.VIEW_PEOPLE,
+        Perm.VIEW_PERSONAL_DATA,
+        Perm.MANAGE_PEOPLE,
+        Perm.VIEW_STAFF,
+    }
+)
+_SUPERVISING = frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_STAFF})
+_MANAGING = _SUPERVISING | {Perm.MANAGE_PLACES, Perm.MANAGE_PARTY, Perm.MANAGE_STAFF, Perm.IMPORT_DATA}
+
+ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        Role.GRID_WORKER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_PERSONAL_DATA}),
+        Role.COMMUNITY_STAFF: _COMMUNITY_WORK,
+        Role.STREET_STAFF: _MANAGING,
+        Role.DEPARTMENT_HANDLER: frozenset({Perm.VIEW_PLACES}),
+        Role.DISTRICT_STAFF: _MANAGING,
+        Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF}),
+        Role.CITY_STAFF: _MANAGING,
+        # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
+        # the audit administrator reads the audit log and changes nothing.
+        Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE},
+        Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
+    }
+)
+
+# The place level a post of each role is held at; a department handler's place is its department's.
+ROLE_LEVELS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        Role.GRID_WORKER: frozenset({"grid"}),
+        Role.COMMUNITY_STAFF: frozenset({"community"}),
+        Role.STREET_STAFF: frozenset({"street"}),
+        Role.DEPARTMENT_HANDLER: frozenset({"city", "district", "street"}),
+        Role.DISTRICT_STAFF: frozenset({"district"}),
+        Role.DISPATCH_CENTRE: frozenset({"city", "district"}),
+        Role.CITY_STAFF: frozenset({"city"}),
+        Role.SYSTEM_ADMIN: frozenset({"city"}),
+        Role.AUDIT_ADMIN: frozenset({"city"}),
+    }
+)
+
+ROLES_WITH_DEPARTMENT = frozenset({Role.DEPARTMENT_HANDLER, Role.DISPATCH_CENTRE})

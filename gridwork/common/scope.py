@@ -1,0 +1,63 @@
+"""The scope rule, written once: a user sees and changes only what lies under the units of their posts.
+
+Every scoped model names the lookup from itself to a place path (``SCOPE_PATH``); a model whose rule is
+more than a subtree (matters dispatched to a department, say) defines ``scope_q(user, perm)`` instead.
+Selectors call ``Model.objects.restrict(user, perm)``; views take their querysets only from selectors, so
+no view can forget the rule.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ScopedUser(Protocol):
+    """What the scope rule needs of a user: the place paths at which they hold a permission."""
+
+    is_authenticated: bool
+
+    def scope_paths(self, perm: str) -> list[str]: ...
+
+
+NOTHING = Q(pk__in=[])
+
+
+def minimal_paths(paths: Iterable[str]) -> list[str]:
+    """Drop every path that lies under another one in the list (its subtree is already covered)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(prefix) for prefix in kept):
+            kept.append(path)
+    return kept
+
+
+def path_scope_q(user: Any, perm: str, lookup: str) -> Q:
+    """The condition that keeps rows whose ``lookup`` path lies under a unit where ``user`` holds ``perm``."""
+    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
+        return NOTHING
+    paths = minimal_paths(user.scope_paths(perm))
+    if not paths:
+        return NOTHING
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{lookup}__startswith": path})
+    return condition
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
+    """A queryset that can narrow itself to what a user may see or change (NetBox's ``restrict``)."""
+
+    def restrict(self, user: Any, perm: str) -> Self:
+        custom = getattr(self.model, "scope_q", None)
+        if custom is not None:
+            return self.filter(custom(user, perm))
+        lookup: str = self.model.SCOPE_PATH  # type: ignore[attr-defined]
+        return self.filter(path_scope_q(user, perm, lookup))
