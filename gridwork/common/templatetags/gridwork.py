@@ -14,7 +14,9 @@ register = template.Library()
 @register.filter
 def can(user: Any, perm: str) -> bool:
     """Whether the user holds ``perm`` in any of their posts."""
-    return bool(getattr(user, "is_authenticated", False) and hasattr(user, "has_perm_anywhere") and user.has_perm_anywhere(perm))
+    return bool(
+        getattr(user, "is_authenticated", False) and hasattr(user, "has_perm_anywhere") and user.has_perm_anywhere(perm)
+    )
 
 
 @register.filter
