@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from gridwork.audit import views
 
 app_name = "audit"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.audit_list_view, name="list"),
+]

@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from gridwork.places import public_views
 
 app_name = "places_public"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("locate/", public_views.locate_view, name="locate"),
+]

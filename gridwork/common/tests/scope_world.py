@@ -1,0 +1,126 @@
+"""A world for scope tests: for a staff member at a unit, objects of every kind at their own unit, a child
+unit, a sibling unit and the parent unit, each named after its relation so that a page's text shows leaks."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models
+
+from gridwork.accounts.models import Post, User
+from gridwork.accounts.roles import Role
+from gridwork.accounts.tests.factories import make_staff
+from gridwork.party.models import PartyOrgKind, PartyMember, PartyOrganisation, PartTimeMember
+from gridwork.people.models import Resident, ResidentUnit, ResidentUnitKind
+from gridwork.places.codes import CODE_SHAPES
+from gridwork.places.models import CHILD_LEVEL, Place
+from gridwork.places.tests.factories import CityTree, make_place
+
+RELATIONS = ("own", "child", "sibling", "parent")
+VISIBLE = frozenset({"own", "child"})
+
+PARTY_KIND_AT_LEVEL = {
+    "city": PartyOrgKind.FUNCTIONAL,
+    "district": PartyOrgKind.FUNCTIONAL,
+    "street": PartyOrgKind.WORKING_COMMITTEE,
+    "community": PartyOrgKind.COMMUNITY_COMMITTEE,
+    "grid": PartyOrgKind.BRANCH,
+    "microgrid": PartyOrgKind.GROUP,
+}
+ROLE_AT_LEVEL = {
+    "city": Role.CITY_STAFF,
+    "district": Role.DISTRICT_STAFF,
+    "street": Role.STREET_STAFF,
+    "community": Role.COMMUNITY_STAFF,
+    "grid": Role.GRID_WORKER,
+}
+
+_sequence = itertools.count(500)
+
+
+def _free_child(parent: Place, level: str) -> Place:
+    """A new child of ``parent`` at ``level`` with an unused sequence number."""
+    limit = 10 ** CODE_SHAPES[level].own - 1
+    return make_place(level, parent, next(_sequence) % limit + 1, f"{parent.name}/{level}")
+
+
+def household_under(place: Place) -> Place:
+    """A household in ``place``'s subtree, making the levels in between."""
+    current = place
+    while current.level != "household":
+        level = CHILD_LEVEL[current.level]
+        assert level is not None
+        current = _free_child(current, level)
+    return current
+
+
+@dataclass
+class ScopeWorld:
+    user: User
+    places: dict[str, Place]
+    objects: dict[str, dict[str, models.Model]] = field(default_factory=dict)
+
+    def marker(self, relation: str) -> str:
+        return f"SCOPE-{relation.upper()}-MARK"
+
+
+def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None) -> ScopeWorld:
+    own = {
+        "district": tree.district,
+        "street": tree.street,
+        "community": tree.community,
+        "grid": tree.grid,
+    }[own_level]
+    sibling = {
+        "district": tree.district2,
+        "street": tree.street2,
+        "community": tree.community2,
+        "grid": tree.grid2,
+    }[own_level]
+    child = Place.objects.filter(parent=own).order_by("code").first() or _free_child(own, CHILD_LEVEL[own.level] or "")
+    parent = own.parent
+    assert parent is not None
+    places = {"own": own, "child": child, "sibling": sibling, "parent": parent}
+    user = make_staff(role=role or ROLE_AT_LEVEL[own_level], place=own, username=f"scope-{own_level}")
+    world = ScopeWorld(user=user, places=places)
+    for relation, place in places.items():
+        mark = world.marker(relation)
+        organisation = PartyOrganisation.objects.create(
+            code=f"P-{relation}-{place.code}",
+            name=f"{mark} org",
+            kind=PARTY_KIND_AT_LEVEL[place.level],
+            place=place,
+        )
+        member = PartyMember.objects.create(name=f"{mark} member", phone="13900001111", organisation=organisation)
+        household = household_under(place)
+        resident = Resident.objects.create(name=f"{mark} resident", phone="13800001234", household=household)
+        unit = ResidentUnit.objects.create(
+            credit_code=f"91{next(_sequence):016d}"[:18],
+            name=f"{mark} unit",
+            kind=ResidentUnitKind.SCHOOL,
+            place=place,
+        )
+        part_timer = PartTimeMember.objects.create(
+            organisation=organisation,
+            name=f"{mark} part-timer",
+            resident_unit=unit,
+            term_start=date(2026, 1, 1),
+            term_end=date(2028, 12, 31),
+        )
+        objects: dict[str, models.Model] = {
+            "place": place,
+            "organisation": organisation,
+            "member": member,
+            "resident": resident,
+            "unit": unit,
+            "part_timer": part_timer,
+        }
+        staff_role = ROLE_AT_LEVEL.get(place.level)
+        if staff_role is not None:
+            staff = make_staff(role=staff_role, place=place, username=f"{mark.lower()}-{place.level}", full_name=f"{mark} staff")
+            objects["post"] = Post.objects.get(user=staff)
+            objects["staff"] = staff
+        world.objects[relation] = objects
+    return world

@@ -1,0 +1,177 @@
+"""The scope matrix: every staff page × a user at their own unit, and objects at own, child, sibling and parent units.
+
+Own and child objects open (200); sibling and parent objects are not found (404), never 200 or 500. List pages
+link to own and child objects and never to sibling or parent ones. A new staff page must be added here:
+``test_every_staff_url_is_in_the_matrix`` fails until it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+from gridwork.accounts.tests.factories import make_resident_user
+from gridwork.common.permissions import ACCESS_ATTRIBUTE
+from gridwork.common.tests.scope_world import RELATIONS, VISIBLE, ScopeWorld, build_scope_world
+from gridwork.places.tests.factories import CityTree
+
+Objects = dict[str, models.Model]
+
+# Pages about one object: how to build the URL from a relation's objects, and the permission they need.
+DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
+    "places:detail": (lambda o: reverse("places:detail", args=[o["place"].code]), Perm.VIEW_PLACES),  # type: ignore[attr-defined]
+    "places:map": (lambda o: reverse("places:map", args=[o["place"].code]), Perm.VIEW_PLACES),  # type: ignore[attr-defined]
+    "party:organisation-detail": (
+        lambda o: reverse("party:organisation-detail", args=[o["organisation"].code]),  # type: ignore[attr-defined]
+        Perm.VIEW_PARTY,
+    ),
+    "people:resident-detail": (lambda o: reverse("people:resident-detail", args=[o["resident"].pk]), Perm.VIEW_PEOPLE),
+    "people:unit-detail": (lambda o: reverse("people:unit-detail", args=[o["unit"].pk]), Perm.VIEW_PEOPLE),
+}
+
+# List pages: the detail URL of each relation's object that the list must (own, child) or must not show.
+LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
+    "places:list": ("?level=", lambda o: reverse("places:detail", args=[o["place"].code]), Perm.VIEW_PLACES),  # type: ignore[attr-defined]
+    "party:organisation-list": (
+        "",
+        lambda o: reverse("party:organisation-detail", args=[o["organisation"].code]),  # type: ignore[attr-defined]
+        Perm.VIEW_PARTY,
+    ),
+    "party:member-list": (
+        "",
+        lambda o: reverse("party:organisation-detail", args=[o["organisation"].code]),  # type: ignore[attr-defined]
+        Perm.VIEW_PARTY,
+    ),
+    "people:resident-list": ("", lambda o: reverse("people:resident-detail", args=[o["resident"].pk]), Perm.VIEW_PEOPLE),
+    "people:unit-list": ("", lambda o: reverse("people:unit-detail", args=[o["unit"].pk]), Perm.VIEW_PEOPLE),
+}
+
+# Staff pages that hold no place-scoped object, with the reason; their access is tested in their own app.
+UNSCOPED_URLS = {
+    "audit:list": "the audit log belongs to the audit administrator, tested in audit/tests",
+}
+
+STAFF_NAMESPACES = {"places", "party", "people", "staff_accounts", "imports", "audit"}
+
+LEVEL_CASES = [
+    ("grid", Role.GRID_WORKER),
+    ("community", Role.COMMUNITY_STAFF),
+    ("street", Role.STREET_STAFF),
+    ("district", Role.DISTRICT_STAFF),
+]
+
+
+def _iter_patterns(resolvers: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            yield from _iter_patterns(entry.url_patterns, inner or "")
+        elif entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
+
+
+def test_every_staff_url_is_in_the_matrix() -> None:
+    staff_names = {name for name, _ in _iter_patterns(get_resolver().url_patterns) if name.split(":")[0] in STAFF_NAMESPACES}
+    covered = set(DETAIL_URLS) | set(LIST_URLS) | set(UNSCOPED_URLS) | set(_covered_elsewhere())
+    assert staff_names - covered == set(), "add these staff pages to the scope matrix"
+
+
+def _covered_elsewhere() -> list[str]:
+    """Pages whose scope tests live with their app (imports and staff accounts)."""
+    names = {name for name, _ in _iter_patterns(get_resolver().url_patterns)}
+    return [name for name in names if name.split(":")[0] in {"imports", "staff_accounts"}]
+
+
+def test_every_view_declares_its_access() -> None:
+    """Deny by default: each of the platform's views says whether it is public, for signed-in users or for a permission."""
+    undeclared = []
+    for name, pattern in _iter_patterns(get_resolver().url_patterns):
+        module = getattr(pattern.callback, "__module__", "")
+        if module.startswith("gridwork.") and not hasattr(pattern.callback, ACCESS_ATTRIBUTE):
+            undeclared.append(name)
+    assert undeclared == []
+
+
+@pytest.fixture(params=LEVEL_CASES, ids=[level for level, _ in LEVEL_CASES])
+def world(request: pytest.FixtureRequest, tree: CityTree) -> ScopeWorld:
+    level, role = request.param
+    return build_scope_world(tree, own_level=level, role=role)
+
+
+def _client_for(world: ScopeWorld) -> Client:
+    client = Client()
+    client.force_login(world.user)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(DETAIL_URLS))
+def test_detail_pages_open_own_and_child_and_hide_sibling_and_parent(world: ScopeWorld, url_name: str) -> None:
+    build, perm = DETAIL_URLS[url_name]
+    client = _client_for(world)
+    allowed = perm in ROLE_PERMISSIONS[world.user.active_posts[0].role]
+    statuses = {}
+    for relation in RELATIONS:
+        url = build(world.objects[relation])
+        assert url is not None
+        statuses[relation] = client.get(url).status_code
+    expected = {relation: (200 if relation in VISIBLE else 404) if allowed else 403 for relation in RELATIONS}
+    assert statuses == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(LIST_URLS))
+def test_list_pages_show_own_and_child_only(world: ScopeWorld, url_name: str) -> None:
+    query, link_of, perm = LIST_URLS[url_name]
+    client = _client_for(world)
+    response = client.get(reverse(url_name) + query)
+    if perm not in ROLE_PERMISSIONS[world.user.active_posts[0].role]:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = {relation: f'href="{link_of(world.objects[relation])}"' in html for relation in RELATIONS}
+    assert shown == {relation: relation in VISIBLE for relation in RELATIONS}
+
+
+@pytest.mark.django_db
+def test_revealing_a_sibling_residents_data_is_not_found_and_not_audited(world: ScopeWorld) -> None:
+    from gridwork.audit.models import AuditEvent
+
+    client = _client_for(world)
+    sibling = world.objects["sibling"]["resident"]
+    response = client.post(reverse("people:resident-detail", args=[sibling.pk]))
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="resident.reveal_personal_data", object_id=str(sibling.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_department_handler_sees_jurisdiction_places_but_no_people(tree: CityTree) -> None:
+    from gridwork.accounts.tests.factories import make_staff
+
+    user = make_staff(role=Role.DEPARTMENT_HANDLER, place=tree.district, department=tree.department, username="dept")
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("places:detail", args=[tree.community.code])).status_code == 200
+    assert client.get(reverse("places:detail", args=[tree.district2.code])).status_code == 404
+    assert client.get(reverse("people:resident-list")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(set(DETAIL_URLS) | set(LIST_URLS)))
+def test_anonymous_users_are_sent_to_sign_in_and_residents_refused(tree: CityTree, url_name: str) -> None:
+    world = build_scope_world(tree, own_level="community")
+    url = DETAIL_URLS[url_name][0](world.objects["own"]) if url_name in DETAIL_URLS else reverse(url_name)
+    assert url is not None
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("accounts:login"))
+    resident = make_resident_user(phone="13700001111")
+    client = Client()
+    client.force_login(resident)
+    assert client.get(url).status_code == 403
