@@ -33,7 +33,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +128,8 @@ AXES_FAILURE_LIMIT = env_int("GRIDWORK_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("GRIDWORK_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# A lock lasts a fixed 30 minutes: tries during the lock must not extend it, or anyone could keep an account locked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False

@@ -2,8 +2,12 @@
 
 from config.env import env_bool, env_int, env_list, env_str
 from config.settings.base import *  # noqa: F403
+from config.settings.base import MIDDLEWARE
 
 DEBUG = False
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# The console backend would write sign-in codes to the log: production must name a real SMS gateway.
+SMS_BACKEND = env_str("GRIDWORK_SMS_BACKEND")
 SECRET_KEY = env_str("GRIDWORK_SECRET_KEY")
 ALLOWED_HOSTS = env_list("GRIDWORK_ALLOWED_HOSTS", [])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -13,3 +13,6 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so that threads in concurrency tests share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+
+# Test cases that commit are emptied with `flush` after each test; only here may it lift the audit triggers.
+AUDIT_LOG_FLUSHABLE = True

@@ -1,4 +1,9 @@
-"""Idle session timeout: a staff or resident session ends after SESSION_IDLE_TIMEOUT without a request."""
+"""Session limits: a session ends after ``SESSION_IDLE_TIMEOUT`` without a request, and in any case
+``SESSION_COOKIE_AGE`` after sign-in (Django alone would push that limit back every time the session is saved).
+
+The user is signed out at the first request after the limit; the request then goes on as anonymous
+(a staff page sends them to the sign-in page, which says why).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,27 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 LAST_SEEN_KEY = "gridwork_last_seen"
+SIGNED_IN_AT_KEY = "gridwork_signed_in_at"
+IDLE_LOGOUT_KEY = "gridwork_idle_logout"
+# Set on the request before an automatic sign-out, so that the audit row says why.
+LOGOUT_REASON_ATTRIBUTE = "gridwork_logout_reason"
 # Write the session at most this often just to move the idle clock, not on every request.
 TOUCH_INTERVAL_SECONDS = 60
+
+
+def _seconds(value: object) -> float | None:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def session_start(request: HttpRequest) -> None:
+    """Start both clocks at sign-in (called for every way of signing in, from the user_logged_in signal)."""
+    now = time.time()
+    request.session[SIGNED_IN_AT_KEY] = now
+    request.session[LAST_SEEN_KEY] = now
+    request.session.pop(IDLE_LOGOUT_KEY, None)
 
 
 class IdleTimeoutMiddleware:
@@ -20,12 +44,28 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            now = time.time()
-            last_seen = request.session.get(LAST_SEEN_KEY)
-            idle_limit = settings.SESSION_IDLE_TIMEOUT.total_seconds()
-            if last_seen is not None and now - float(last_seen) > idle_limit:
-                logout(request)
-                request.session["gridwork_idle_logout"] = True
-            elif last_seen is None or now - float(last_seen) > TOUCH_INTERVAL_SECONDS:
-                request.session[LAST_SEEN_KEY] = now
+            self._check(request)
         return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        now = time.time()
+        session = request.session
+        last_seen = _seconds(session.get(LAST_SEEN_KEY))
+        signed_in_at = _seconds(session.get(SIGNED_IN_AT_KEY))
+        idle_limit = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+        if last_seen is not None and now - last_seen > idle_limit:
+            self._sign_out(request, reason="idle")
+            session[IDLE_LOGOUT_KEY] = True
+            return
+        if signed_in_at is not None and now - signed_in_at > settings.SESSION_COOKIE_AGE:
+            self._sign_out(request, reason="expired")
+            return
+        if signed_in_at is None:
+            session[SIGNED_IN_AT_KEY] = now
+        if last_seen is None or now - last_seen > TOUCH_INTERVAL_SECONDS:
+            session[LAST_SEEN_KEY] = now
+
+    @staticmethod
+    def _sign_out(request: HttpRequest, *, reason: str) -> None:
+        setattr(request, LOGOUT_REASON_ATTRIBUTE, reason)
+        logout(request)

@@ -1,4 +1,14 @@
-from django.urls import URLPattern
+"""Signing in and out: staff by username and password, residents by phone and one-time code."""
+
+from django.urls import URLPattern, path
+
+from gridwork.accounts import views
 
 app_name = "accounts"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password-change"),
+    path("phone/", views.phone_login_view, name="phone"),
+    path("phone/code/", views.phone_verify_view, name="phone-verify"),
+]

@@ -23,7 +23,11 @@ def character_classes(password: str) -> int:
 
 
 class CharacterClassValidator:
+    """At least ``min_classes`` of the four kinds of character (between 0 and 4)."""
+
     def __init__(self, min_classes: int = 3) -> None:
+        if not 0 <= min_classes <= 4:
+            raise ValueError("min_classes must be between 0 and 4.")
         self.min_classes = min_classes
 
     def validate(self, password: str, user: Any = None) -> None:
@@ -31,13 +35,10 @@ class CharacterClassValidator:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
 
     def get_help_text(self) -> str:
-        return (
-            ngettext(
-                "Your password must mix at least %(n)d kind of character: lower case, upper case, digits, symbols.",
-                "Your password must mix at least %(n)d kinds of character: lower case, upper case, digits, symbols.",
-                self.min_classes,
-            )
-            % {"n": self.min_classes}
-            if self.min_classes
-            else _("Any password is accepted.")
-        )
+        if self.min_classes <= 0:
+            return _("Any mix of characters is accepted.")
+        return ngettext(
+            "Your password must mix at least %(n)d kind of character: lower case, upper case, digits, symbols.",
+            "Your password must mix at least %(n)d kinds of character: lower case, upper case, digits, symbols.",
+            self.min_classes,
+        ) % {"n": self.min_classes}

@@ -27,7 +27,7 @@ def staff_view(perm: str) -> Callable[[ViewFunc], ViewFunc]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not getattr(user, "is_staff_member", False) or not user.has_perm_anywhere(perm):  # type: ignore[union-attr]
+            if not getattr(user, "is_staff_member", False) or not user.has_perm_anywhere(perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -27,3 +27,8 @@ def make_resident_user(*, phone: str, full_name: str = "") -> User:
         username=f"r{phone}", password=None, kind=UserKind.RESIDENT, phone=phone, full_name=full_name
     )
     return user
+
+
+def make_resident_with_password(*, phone: str, password: str = STAFF_PASSWORD) -> User:
+    """A resident who (unusually) has a password, to check where residents land after a password sign-in."""
+    return User.objects.create_user(username=f"r{phone}", password=password, kind=UserKind.RESIDENT, phone=phone)

@@ -59,3 +59,29 @@ def test_system_administrator_cannot_reach_the_audit_log_through_the_admin(tree:
     client = Client()
     client.force_login(user)
     assert client.get("/admin/audit/auditevent/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_lifts_the_triggers_only_for_the_flush(tree: CityTree) -> None:
+    from django.core.management import call_command
+
+    audit_record(actor=None, action="before.flush", actor_name="x")
+    call_command("flush", interactive=False, verbosity=0)
+    assert AuditEvent.objects.count() == 0
+    event = audit_record(actor=None, action="after.flush", actor_name="x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_refuses_to_erase_the_audit_log_outside_tests(tree: CityTree, settings: object) -> None:
+    from django.core.management import call_command
+
+    settings.AUDIT_LOG_FLUSHABLE = False  # type: ignore[attr-defined]
+    from django.core.management.base import CommandError
+
+    audit_record(actor=None, action="kept", actor_name="x")
+    with pytest.raises(CommandError, match="couldn.t be flushed"):
+        call_command("flush", interactive=False, verbosity=0)
+    assert AuditEvent.objects.filter(action="kept").exists()
+    settings.AUDIT_LOG_FLUSHABLE = True  # type: ignore[attr-defined]

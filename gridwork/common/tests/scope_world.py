@@ -41,9 +41,13 @@ _sequence = itertools.count(500)
 
 
 def _free_child(parent: Place, level: str) -> Place:
-    """A new child of ``parent`` at ``level`` with an unused sequence number."""
-    limit = 10 ** CODE_SHAPES[level].own - 1
-    return make_place(level, parent, next(_sequence) % limit + 1, f"{parent.name}/{level}")
+    """A new child of ``parent`` at ``level`` with the next unused sequence number."""
+    shape = CODE_SHAPES[level]
+    taken = [
+        int(code[shape.inherited : shape.inherited + shape.own])
+        for code in Place.objects.filter(parent=parent).values_list("code", flat=True)
+    ]
+    return make_place(level, parent, max(taken, default=0) + 1, f"{parent.name}/{level}")
 
 
 def household_under(place: Place) -> Place:
@@ -119,7 +123,9 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
         }
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
-            staff = make_staff(role=staff_role, place=place, username=f"{mark.lower()}-{place.level}", full_name=f"{mark} staff")
+            staff = make_staff(
+                role=staff_role, place=place, username=f"{mark.lower()}-{place.level}", full_name=f"{mark} staff"
+            )
             objects["post"] = Post.objects.get(user=staff)
             objects["staff"] = staff
         world.objects[relation] = objects
