@@ -81,7 +81,7 @@ def test_flush_refuses_to_erase_the_audit_log_outside_tests(tree: CityTree, sett
     from django.core.management.base import CommandError
 
     audit_record(actor=None, action="kept", actor_name="x")
-    with pytest.raises(CommandError, match="couldn.t be flushed"):
+    with pytest.raises(CommandError, match=r"couldn.t be flushed"):
         call_command("flush", interactive=False, verbosity=0)
     assert AuditEvent.objects.filter(action="kept").exists()
     settings.AUDIT_LOG_FLUSHABLE = True  # type: ignore[attr-defined]

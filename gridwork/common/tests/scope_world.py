@@ -12,7 +12,7 @@ from django.db import models
 from gridwork.accounts.models import Post, User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_staff
-from gridwork.party.models import PartyOrgKind, PartyMember, PartyOrganisation, PartTimeMember
+from gridwork.party.models import PartTimeMember, PartyMember, PartyOrganisation, PartyOrgKind
 from gridwork.people.models import Resident, ResidentUnit, ResidentUnitKind
 from gridwork.places.codes import CODE_SHAPES
 from gridwork.places.models import CHILD_LEVEL, Place

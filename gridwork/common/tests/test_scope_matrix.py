@@ -104,7 +104,7 @@ def _covered_elsewhere() -> list[str]:
 
 
 def test_every_view_declares_its_access() -> None:
-    """Deny by default: each of the platform's views says whether it is public, for signed-in users or for a permission."""
+    """Deny by default: every view of the platform says whether it is public, for signed-in users or for a perm."""
     undeclared = []
     for name, pattern in _iter_patterns(get_resolver().url_patterns):
         module = getattr(pattern.callback, "__module__", "")
