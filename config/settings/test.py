@@ -1,5 +1,7 @@
 """Settings for the test suite (SQLite by default, PostgreSQL with GRIDWORK_DB=postgresql)."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATABASES
 
@@ -12,7 +14,8 @@ STORAGES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so that threads in concurrency tests share one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    # Per process, so that two test runs on one machine never delete each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 
 # Test cases that commit are emptied with `flush` after each test; only here may it lift the audit triggers.
 AUDIT_LOG_FLUSHABLE = True
