@@ -17,5 +17,8 @@ urlpatterns = [
     path("staff/accounts/", include("gridwork.accounts.staff_urls")),
     path("staff/imports/", include("gridwork.imports.urls")),
     path("staff/audit/", include("gridwork.audit.urls")),
+    path("staff/matters/", include("gridwork.matters.urls")),
+    path("report/", include("gridwork.matters.resident_urls")),
+    path("notifications/", include("gridwork.notifications.urls")),
     path("admin/", admin_site.urls),
 ]

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "gridwork.party",
     "gridwork.people",
     "gridwork.imports",
+    "gridwork.matters",
+    "gridwork.notifications",
     "gridwork.demo",
 ]
 

@@ -33,6 +33,12 @@ class Perm:
     VIEW_STAFF = "accounts.view_staff"
     MANAGE_STAFF = "accounts.manage_staff"
     IMPORT_DATA = "imports.run"
+    VIEW_MATTERS = "matters.view"
+    FILE_MATTERS = "matters.file"
+    DISPATCH_MATTERS = "matters.dispatch"
+    HANDLE_MATTERS = "matters.handle"
+    CALL_BACK = "matters.call_back"
+    MANAGE_ROUTING = "matters.manage_routing"
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -50,16 +56,23 @@ _COMMUNITY_WORK = frozenset(
 )
 _SUPERVISING = frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_STAFF})
 _MANAGING = _SUPERVISING | {Perm.MANAGE_PLACES, Perm.MANAGE_PARTY, Perm.MANAGE_STAFF, Perm.IMPORT_DATA}
+# The closed loop: who files, dispatches (分流), handles (处置) and calls back (回访).
+_HANDLING = frozenset({Perm.VIEW_MATTERS, Perm.HANDLE_MATTERS})
+_DISPATCHING = frozenset(
+    {Perm.VIEW_MATTERS, Perm.FILE_MATTERS, Perm.DISPATCH_MATTERS, Perm.HANDLE_MATTERS, Perm.CALL_BACK}
+)
 
 ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
-        Role.GRID_WORKER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_PERSONAL_DATA}),
-        Role.COMMUNITY_STAFF: _COMMUNITY_WORK,
-        Role.STREET_STAFF: _MANAGING,
-        Role.DEPARTMENT_HANDLER: frozenset({Perm.VIEW_PLACES}),
-        Role.DISTRICT_STAFF: _MANAGING,
-        Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF}),
-        Role.CITY_STAFF: _MANAGING,
+        Role.GRID_WORKER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_PERSONAL_DATA})
+        | _HANDLING
+        | {Perm.FILE_MATTERS},
+        Role.COMMUNITY_STAFF: _COMMUNITY_WORK | _DISPATCHING,
+        Role.STREET_STAFF: _MANAGING | _DISPATCHING | {Perm.MANAGE_ROUTING},
+        Role.DEPARTMENT_HANDLER: frozenset({Perm.VIEW_PLACES}) | _HANDLING,
+        Role.DISTRICT_STAFF: _MANAGING | _DISPATCHING | {Perm.MANAGE_ROUTING},
+        Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING}) | _DISPATCHING,
+        Role.CITY_STAFF: _MANAGING | _DISPATCHING | {Perm.MANAGE_ROUTING},
         # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
         # the audit administrator reads the audit log and changes nothing.
         Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE},
@@ -83,3 +96,6 @@ ROLE_LEVELS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
 )
 
 ROLES_WITH_DEPARTMENT = frozenset({Role.DEPARTMENT_HANDLER, Role.DISPATCH_CENTRE})
+
+# A department handler sees the matters dispatched to their department, not everything in its jurisdiction.
+DEPARTMENT_SCOPED_ROLES = frozenset({Role.DEPARTMENT_HANDLER})

@@ -1,48 +1,62 @@
-"""The database triggers that make the audit log append-only, for each database the platform runs on.
+"""Database triggers that make a table append-only (the audit log, matters' event logs), per database vendor.
 
-The migration installs them; the test suite's ``flush`` (see management/commands/flush.py) lifts them for
-the moment of emptying a test database and puts them back.
+Migrations install them; the test suite's ``flush`` (see management/commands/flush.py) lifts them for the
+moment of emptying a test database and puts them back.
 """
 
 from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-TABLE = "audit_auditevent"
+# Every append-only table of the platform; a migration that creates one calls install() for it.
+APPEND_ONLY_TABLES = ("audit_auditevent", "matters_matterevent")
 
-CREATE: dict[str, list[str]] = {
-    "sqlite": [
-        f"""CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON {TABLE}
-           BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
-        f"""CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON {TABLE}
-           BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
-    ],
-    "postgresql": [
-        """CREATE OR REPLACE FUNCTION audit_event_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-           BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$""",
-        f"""CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON {TABLE}
-           FOR EACH ROW EXECUTE FUNCTION audit_event_refuse()""",
-        f"""CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON {TABLE}
-           FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse()""",
-    ],
-}
-
-DROP: dict[str, list[str]] = {
-    "sqlite": ["DROP TRIGGER IF EXISTS audit_event_no_update", "DROP TRIGGER IF EXISTS audit_event_no_delete"],
-    "postgresql": [
-        f"DROP TRIGGER IF EXISTS audit_event_no_change ON {TABLE}",
-        f"DROP TRIGGER IF EXISTS audit_event_no_truncate ON {TABLE}",
-    ],
-}
+_PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"""
 
 
-def install(connection: BaseDatabaseWrapper) -> None:
+def _create(vendor: str, table: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+        ]
+    if vendor == "postgresql":
+        return [
+            _PG_FUNCTION,
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION gridwork_refuse_change()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION gridwork_refuse_change()",
+        ]
+    return []
+
+
+def _drop(vendor: str, table: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
+    if vendor == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        ]
+    return []
+
+
+def install(connection: BaseDatabaseWrapper, table: str) -> None:
     with connection.cursor() as cursor:
-        for statement in CREATE.get(connection.vendor, []):
+        for statement in _create(connection.vendor, table):
             cursor.execute(statement)
 
 
-def remove(connection: BaseDatabaseWrapper) -> None:
+def remove(connection: BaseDatabaseWrapper, table: str) -> None:
     with connection.cursor() as cursor:
-        for statement in DROP.get(connection.vendor, []):
+        for statement in _drop(connection.vendor, table):
             cursor.execute(statement)
+
+
+def existing_append_only_tables(connection: BaseDatabaseWrapper) -> list[str]:
+    present = set(connection.introspection.table_names())
+    return [table for table in APPEND_ONLY_TABLES if table in present]

@@ -6,15 +6,15 @@ from django.db.migrations.state import StateApps
 
 from gridwork.audit import triggers
 
+TABLE = "audit_auditevent"
+
 
 def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    triggers.install(schema_editor.connection)
+    triggers.install(schema_editor.connection, TABLE)
 
 
 def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    triggers.remove(schema_editor.connection)
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS audit_event_refuse()")
+    triggers.remove(schema_editor.connection, TABLE)
 
 
 class Migration(migrations.Migration):

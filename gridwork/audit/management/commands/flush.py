@@ -22,8 +22,11 @@ class Command(flush.Command):
             super().handle(**options)
             return
         connection = connections[options["database"]]
-        triggers.remove(connection)
+        tables = triggers.existing_append_only_tables(connection)
+        for table in tables:
+            triggers.remove(connection, table)
         try:
             super().handle(**options)
         finally:
-            triggers.install(connection)
+            for table in tables:
+                triggers.install(connection, table)

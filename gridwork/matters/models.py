@@ -1,0 +1,325 @@
+"""Residents' matters (诉求/事项): the record, its append-only events, photos, categories and routing rules."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from gridwork.common.scope import NOTHING, ScopedQuerySet, minimal_paths
+from gridwork.matters.workflow import ClosureReason, MatterKind, MatterState, Satisfaction
+from gridwork.places.models import Department, Place
+
+
+class Channel(models.TextChoices):
+    RESIDENT_WEB = "resident_web", _("Resident, mobile web")
+    HOTLINE = "hotline", _("12345 hotline")
+    PATROL = "patrol", _("Grid worker patrol (随手拍)")
+    API = "api", _("Interface (API)")
+    MEETING = "meeting", _("Residents' meeting (议事会)")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Ordinary")
+    URGENT = "urgent", _("Urgent")
+
+
+class Category(models.Model):
+    """A class of the admin-editable taxonomy, three levels deep; ``code`` nests: C05, C05.03, C05.03.002."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    default_kind = models.CharField(
+        _("default kind"), max_length=16, choices=MatterKind.choices, default=MatterKind.PROFESSIONAL
+    )
+    keywords = models.TextField(_("keywords"), blank=True, help_text=_("One per line; used by rule-based triage."))
+    source = models.CharField(_("source"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.splitlines() if word.strip()]
+
+
+class RoutingRule(models.Model):
+    """分流规则: matters of ``category`` (or any) inside ``place``'s subtree go to this lead unit by default.
+
+    The most specific rule wins: the deepest place first, then the deepest category.
+    """
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, null=True, blank=True, related_name="rules"
+    )
+    place = models.ForeignKey(Place, verbose_name=_("area"), on_delete=models.CASCADE, related_name="routing_rules")
+    lead_place = models.ForeignKey(
+        Place, verbose_name=_("lead unit (place)"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("lead unit (department)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    SCOPE_PATH: ClassVar[str] = "place__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "place"], name="routing_one_rule_per_category_and_area"),
+            models.UniqueConstraint(
+                fields=["place"], condition=Q(category__isnull=True), name="routing_one_default_per_area"
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_place__isnull=True) ^ Q(lead_department__isnull=True), name="routing_one_lead_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} @ {self.place} → {self.lead_department or self.lead_place}"
+
+
+class Matter(models.Model):
+    """诉求/事项: one resident's matter from filing to closing. Workflow fields change only through services."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    external_ref = models.CharField(_("external reference"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("description"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True, related_name="matters"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=MatterKind.choices)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+
+    grid = models.ForeignKey(Place, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Place, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Place, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(Place, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    building = models.ForeignKey(
+        Place, verbose_name=_("building"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    place_path = models.CharField(_("place path"), max_length=255, editable=False)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_matters",
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True, db_index=True)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    tracking_code_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    state = models.CharField(_("state"), max_length=16, choices=MatterState.choices)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    lead_place = models.ForeignKey(
+        Place, verbose_name=_("lead unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("lead department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    extension_pending = models.BooleanField(_("extension requested"), default=False)
+    extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    extension_days = models.PositiveIntegerField(_("days of extension"), default=0)
+    consultation_recorded = models.BooleanField(_("consultation recorded"), default=False)
+    satisfaction = models.CharField(_("rating"), max_length=16, choices=Satisfaction.choices, blank=True)
+    closure_reason = models.CharField(_("closed as"), max_length=16, choices=ClosureReason.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reply_text = models.TextField(_("reply"), blank=True)
+
+    created_at = models.DateTimeField(_("filed at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("matter")
+        verbose_name_plural = _("matters")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "place_path"], name="matter_state_path"),
+            models.Index(fields=["lead_department", "state", "-created_at"], name="matter_dept_queue"),
+            models.Index(fields=["lead_place", "state", "-created_at"], name="matter_place_queue"),
+            models.Index(fields=["community", "-created_at"], name="matter_community_recent"),
+            models.Index(fields=["street", "-created_at"], name="matter_street_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_ref"], condition=~Q(external_ref=""), name="matter_unique_external_ref"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @classmethod
+    def scope_q(cls, user: Any, perm: str) -> Q:
+        """Matters under the user's units; for a department handler, the matters dispatched to their department."""
+        from gridwork.accounts.roles import DEPARTMENT_SCOPED_ROLES, ROLE_PERMISSIONS
+
+        if not getattr(user, "is_authenticated", False):
+            return NOTHING
+        posts = [post for post in getattr(user, "active_posts", []) if perm in ROLE_PERMISSIONS[post.role]]
+        paths = minimal_paths(post.place.path for post in posts if post.role not in DEPARTMENT_SCOPED_ROLES)
+        departments = [post.department_id for post in posts if post.role in DEPARTMENT_SCOPED_ROLES]
+        condition = NOTHING
+        for path in paths:
+            condition |= Q(place_path__startswith=path)
+        if departments:
+            condition |= Q(lead_department_id__in=departments) | Exists(
+                MatterAssignment.objects.filter(matter=OuterRef("pk"), department_id__in=departments)
+            )
+        return condition
+
+
+class MatterAssignment(models.Model):
+    """A co-handling unit (协办单位) of a matter, set at dispatch. The lead unit is on the matter itself."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="assignments")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("co-handling unit")
+        verbose_name_plural = _("co-handling units")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(place__isnull=True) ^ Q(department__isnull=True), name="assignment_one_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}: {self.department or self.place}"
+
+
+class MatterEvent(models.Model):
+    """One step of a matter, append-only: database triggers refuse UPDATE and DELETE."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveIntegerField()
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=100, blank=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    actor_unit = models.CharField(max_length=120, blank=True)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("matter event")
+        verbose_name_plural = _("matter events")
+        ordering = ["matter_id", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["matter", "sequence"], name="matterevent_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}#{self.sequence} {self.action}"
+
+
+def photo_path(instance: MatterPhoto, filename: str) -> str:
+    """Server-generated names only: the client's file name is never used."""
+    return f"matters/{instance.created_at:%Y/%m}/{filename}"
+
+
+class MatterPhoto(models.Model):
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="photos")
+    event = models.ForeignKey(MatterEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="photos")
+    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    content_type = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class IdempotencyRecord(models.Model):
+    """A submission already answered: the same key (form token or Idempotency-Key header) gets the same receipt."""
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64)
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+")
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
+
+
+class DailySequence(models.Model):
+    """The last matter number given out on a day; incremented inside the filing transaction."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

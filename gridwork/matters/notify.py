@@ -1,0 +1,58 @@
+"""Who hears of a move: the lead unit on dispatch and reopen, the reporter on reply. Runs after commit."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gridwork.accounts.models import User
+from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
+from gridwork.matters.models import Matter, MatterEvent
+from gridwork.matters.workflow import Action, MatterState
+from gridwork.notifications.services import notification_send, sms_send
+
+
+def unit_staff(matter: Matter) -> list[User]:
+    """Active staff who handle matters for the matter's lead unit."""
+    if matter.lead_department_id is not None:
+        users = User.objects.filter(posts__department_id=matter.lead_department_id, posts__is_active=True)
+    elif matter.lead_place_id is not None:
+        users = User.objects.filter(
+            posts__place_id=matter.lead_place_id, posts__department__isnull=True, posts__is_active=True
+        )
+    else:
+        return []
+    users = users.filter(is_active=True).distinct().prefetch_related("posts")
+    return [
+        user
+        for user in users
+        if any(Perm.HANDLE_MATTERS in ROLE_PERMISSIONS[post.role] for post in user.posts.all() if post.is_active)
+    ]
+
+
+def matter_moved(*, event_id: int) -> None:
+    event = MatterEvent.objects.select_related("matter").get(pk=event_id)
+    matter = event.matter
+    staff_url = reverse("matters:detail", args=[matter.number])
+    if event.action in {Action.DISPATCH, Action.OVERRULE}:
+        text = _("New matter %(number)s to accept: %(title)s") % {"number": matter.number, "title": matter.title}
+        notification_send(recipients=unit_staff(matter), text=text, url=staff_url)
+    elif event.action == Action.RATE and event.to_state == MatterState.IN_PROGRESS:
+        text = _("Matter %(number)s was reopened: the resident is not satisfied.") % {"number": matter.number}
+        staff = unit_staff(matter)
+        notification_send(recipients=staff, text=text, url=staff_url)
+        for user in staff:
+            if user.phone:
+                sms_send(phone=user.phone, text=text)
+    elif event.action == Action.REPLY:
+        text = _("Your matter %(number)s has a reply. Please rate it.") % {"number": matter.number}
+        if matter.reporter is not None:
+            notification_send(
+                recipients=[matter.reporter], text=text, url=reverse("matters:resident-detail", args=[matter.number])
+            )
+        if matter.reporter_phone:
+            sms_send(phone=matter.reporter_phone, text=text)
+    if event.action in {Action.DISPATCH, Action.OVERRULE}:
+        for user in unit_staff(matter):
+            if user.phone:
+                sms_send(phone=user.phone, text=_("New matter %(number)s to accept.") % {"number": matter.number})

@@ -1,0 +1,481 @@
+"""Writes of the closed loop: filing a matter, and applying each move of the workflow with a compare-and-set.
+
+Every move goes through ``matter_transition``: it checks who may act, applies the workflow table
+(``workflow.apply``), saves only the changed fields with ``UPDATE … WHERE id = … AND version = … AND state = …``
+(``select_for_update`` does nothing on SQLite, a conditional UPDATE works everywhere), and appends the event
+in the same transaction. Notifications go out after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridwork.accounts.roles import Perm
+from gridwork.matters import notify
+from gridwork.matters.models import (
+    Category,
+    Channel,
+    DailySequence,
+    IdempotencyRecord,
+    Matter,
+    MatterAssignment,
+    MatterEvent,
+    MatterPhoto,
+    Urgency,
+)
+from gridwork.matters.photos import CleanPhoto
+from gridwork.matters.triage import get_triage_backend
+from gridwork.matters.units import Unit, department_choices, lead_place_choices, user_acts_for
+from gridwork.matters.workflow import (
+    SNAPSHOT_FIELDS,
+    TRANSITIONS,
+    Action,
+    Actor,
+    MatterKind,
+    Snapshot,
+    TransitionRefused,
+    apply,
+)
+from gridwork.places.locating import InvalidCoordinatesError, OutsideServiceAreaError, locate
+from gridwork.places.models import Place, PlaceLevel
+
+TEXT_MIN, TEXT_MAX = 5, 2000
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+
+
+class MatterNotFound(Exception):
+    """The matter does not exist or lies outside the user's scope (both answer 404)."""
+
+
+class ConcurrentChange(Exception):
+    """Someone else changed the matter first; reload and try again (409)."""
+
+
+class NotAllowed(TransitionRefused):
+    """The user may see the matter but may not take this move (403)."""
+
+
+class IdempotencyConflict(Exception):
+    """The same idempotency key was used before with a different submission (422)."""
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    scope: str
+    key: str
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class FilingReceipt:
+    matter_id: int
+    number: str
+    tracking_code: str
+    replayed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"matter_id": self.matter_id, "number": self.number, "tracking_code": self.tracking_code}
+
+
+def request_fingerprint(fields: dict[str, Any]) -> str:
+    """A stable hash of a submission's content, to tell a retry from a different request under the same key."""
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def tracking_code_hash(code: str) -> str:
+    normalised = code.strip().upper().replace("-", "").replace(" ", "")
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def _new_tracking_code() -> str:
+    raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _next_number(day: datetime) -> str:
+    """GW + date + a 7-digit sequence of the day. Runs inside the filing transaction: the UPDATE locks the row."""
+    local_day = timezone.localtime(day).date()
+    DailySequence.objects.get_or_create(day=local_day)
+    DailySequence.objects.filter(day=local_day).update(last=F("last") + 1)
+    last = DailySequence.objects.values_list("last", flat=True).get(day=local_day)
+    return f"GW{local_day:%Y%m%d}{last:07d}"
+
+
+def _title_from(text: str) -> str:
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    return first_line[:30] + ("…" if len(first_line) > 30 else "")
+
+
+def _place_for_filing(
+    *, latitude: float | str | None, longitude: float | str | None, building: Place | None
+) -> tuple[Place, Place | None, float | None, float | None]:
+    """The grid (and building) of a new matter, from the chosen building or from the map pin."""
+    if building is not None:
+        if building.level != PlaceLevel.MICROGRID or building.parent is None:
+            raise ValidationError({"building": _("Choose a building (micro-grid).")})
+        return building.parent, building, building.latitude, building.longitude
+    if latitude in (None, "") or longitude in (None, ""):
+        raise ValidationError({"location": _("Put a pin on the map or choose the building.")})
+    try:
+        location = locate(latitude, longitude)  # type: ignore[arg-type]
+    except InvalidCoordinatesError as error:
+        raise ValidationError({"location": str(error)}) from error
+    except OutsideServiceAreaError as error:
+        raise ValidationError({"location": str(error)}) from error
+    grid = Place.objects.get(pk=location.grid_id)
+    return grid, None, float(latitude), float(longitude)  # type: ignore[arg-type]
+
+
+def matter_file(
+    *,
+    actor: Any,
+    channel: str,
+    text: str,
+    title: str = "",
+    latitude: float | str | None = None,
+    longitude: float | str | None = None,
+    building: Place | None = None,
+    address: str = "",
+    category: Category | None = None,
+    kind: str = "",
+    urgency: str = Urgency.NORMAL,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    is_anonymous: bool = False,
+    photos: Sequence[CleanPhoto] = (),
+    idempotency: Idempotency | None = None,
+    external_ref: str = "",
+    now: datetime | None = None,
+) -> FilingReceipt:
+    """建档: file a matter from any channel. Locates it, suggests category and unit, numbers it, records the event.
+
+    A retry with the same idempotency key returns the first receipt and files nothing; the same key with a
+    different submission raises IdempotencyConflict.
+    """
+    if idempotency is not None:
+        earlier = _idempotent_receipt(idempotency)
+        if earlier is not None:
+            return earlier
+    text = text.strip()
+    errors: dict[str, str] = {}
+    if not TEXT_MIN <= len(text) <= TEXT_MAX:
+        errors["text"] = _("Describe the matter in %(min)d to %(max)d characters (now %(n)d).") % {
+            "min": TEXT_MIN,
+            "max": TEXT_MAX,
+            "n": len(text),
+        }
+    if channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Unknown urgency.")
+    if kind and kind not in MatterKind.values:
+        errors["kind"] = _("Unknown kind.")
+    if len(photos) > 9:
+        errors["photos"] = _("At most 9 photos.")
+    if errors:
+        raise ValidationError(errors)
+    grid, building, latitude_value, longitude_value = _place_for_filing(
+        latitude=latitude, longitude=longitude, building=building
+    )
+    suggestion = get_triage_backend().suggest(text, grid)
+    if category is None and suggestion.category_id is not None and suggestion.confidence >= 0.6:
+        category = Category.objects.filter(pk=suggestion.category_id).first()
+    final_kind = kind or (category.default_kind if category else suggestion.kind) or MatterKind.PERSONAL
+    codes = grid.ancestor_codes()
+    ancestors = {p.level: p for p in Place.objects.filter(code__in=codes)}
+    when = now or timezone.now()
+    reporter = (
+        actor if getattr(actor, "is_authenticated", False) and not getattr(actor, "is_staff_member", True) else None
+    )
+    filer = actor if getattr(actor, "is_authenticated", False) and getattr(actor, "is_staff_member", False) else None
+    tracking_code = "" if reporter is not None else _new_tracking_code()
+    file_data = {
+        "kind": final_kind,
+        "category_id": category.pk if category else None,
+        "urgency": urgency,
+        "suggestion": {
+            "category_id": suggestion.category_id,
+            "kind": suggestion.kind,
+            "confidence": round(suggestion.confidence, 3),
+            "unit": list(suggestion.unit.as_pair()) if suggestion.unit else None,
+            "reasons": suggestion.reasons,
+        },
+    }
+    snapshot = apply(Snapshot(), Action.FILE, file_data)
+    try:
+        with transaction.atomic():
+            matter = Matter.objects.create(
+                number=_next_number(when),
+                channel=channel,
+                external_ref=external_ref,
+                title=(title.strip() or _title_from(text))[:100],
+                text=text,
+                category=category,
+                kind=snapshot.kind,
+                urgency=snapshot.urgency,
+                grid=grid,
+                community=ancestors[PlaceLevel.COMMUNITY],
+                street=ancestors[PlaceLevel.STREET],
+                district=ancestors[PlaceLevel.DISTRICT],
+                building=building,
+                place_path=grid.path,
+                latitude=latitude_value,
+                longitude=longitude_value,
+                address=address.strip()[:200],
+                reporter=reporter,
+                reporter_name=reporter_name.strip()[:50],
+                reporter_phone=reporter_phone.strip()[:20],
+                is_anonymous=is_anonymous,
+                tracking_code_hash=tracking_code_hash(tracking_code) if tracking_code else "",
+                filed_by=filer,
+                state=snapshot.state,
+                version=1,
+                created_at=when,
+            )
+            event = MatterEvent.objects.create(
+                matter=matter,
+                sequence=1,
+                action=Action.FILE,
+                from_state="",
+                to_state=snapshot.state,
+                **_actor_fields(actor, matter),
+                at=when,
+                data=file_data,
+            )
+            _save_photos(matter, event, photos, when)
+            receipt = FilingReceipt(matter_id=matter.pk, number=matter.number, tracking_code=tracking_code)
+            if idempotency is not None:
+                IdempotencyRecord.objects.create(
+                    scope=idempotency.scope,
+                    key=idempotency.key,
+                    request_hash=idempotency.request_hash,
+                    matter=matter,
+                    response=receipt.as_json(),
+                )
+    except IntegrityError:
+        # Two retries raced: the other one filed it. Answer with its receipt; anything else is a real error.
+        if idempotency is not None:
+            earlier = _idempotent_receipt(idempotency)
+            if earlier is not None:
+                return earlier
+        raise
+    return receipt
+
+
+def _idempotent_receipt(idempotency: Idempotency) -> FilingReceipt | None:
+    record = IdempotencyRecord.objects.filter(scope=idempotency.scope, key=idempotency.key).first()
+    if record is None:
+        return None
+    if record.request_hash != idempotency.request_hash:
+        raise IdempotencyConflict(_("This idempotency key was already used for a different submission."))
+    return FilingReceipt(
+        matter_id=record.response["matter_id"],
+        number=record.response["number"],
+        tracking_code=record.response.get("tracking_code", ""),
+        replayed=True,
+    )
+
+
+def _save_photos(matter: Matter, event: MatterEvent, photos: Sequence[CleanPhoto], when: datetime) -> None:
+    for photo in photos:
+        item = MatterPhoto(
+            matter=matter, event=event, size=len(photo.content), content_type=photo.content_type, created_at=when
+        )
+        item.image.save(photo.name, ContentFile(photo.content), save=False)
+        item.save()
+
+
+def _actor_fields(actor: Any, matter: Matter) -> dict[str, Any]:
+    if not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_name": "", "actor_role": "", "actor_unit": ""}
+    posts = getattr(actor, "active_posts", [])
+    post = next((p for p in posts if matter.place_path.startswith(p.place.path)), posts[0] if posts else None)
+    return {
+        "actor": actor,
+        "actor_name": str(actor)[:100],
+        "actor_role": post.role if post else "resident",
+        "actor_unit": (post.department.name if post and post.department else post.place.name if post else "")[:120],
+    }
+
+
+def snapshot_of(matter: Matter) -> Snapshot:
+    """The stored workflow fields of a matter, in the shape that folding its events gives."""
+    co_units = tuple(
+        sorted(matter.assignments.values_list("place_id", "department_id"), key=lambda u: (u[0] or 0, u[1] or 0))
+    )
+    return Snapshot(
+        state=matter.state,
+        kind=matter.kind,
+        category_id=matter.category_id,
+        urgency=matter.urgency,
+        lead_place_id=matter.lead_place_id,
+        lead_department_id=matter.lead_department_id,
+        co_units=co_units,
+        return_count=matter.return_count,
+        reopen_count=matter.reopen_count,
+        extension_pending=matter.extension_pending,
+        extension_count=matter.extension_count,
+        extension_days=matter.extension_days,
+        consultation_recorded=matter.consultation_recorded,
+        satisfaction=matter.satisfaction,
+        closure_reason=matter.closure_reason,
+        duplicate_of_id=matter.duplicate_of_id,
+    )
+
+
+def _visible(actor: Any, matter_id: int) -> Matter:
+    matter = Matter.objects.restrict(actor, Perm.VIEW_MATTERS).filter(pk=matter_id).first()
+    if matter is None and getattr(actor, "is_authenticated", False):
+        matter = Matter.objects.filter(pk=matter_id, reporter=actor).first()
+    if matter is None:
+        raise MatterNotFound
+    return matter
+
+
+def _may_dispatch(actor: Any, matter: Matter) -> bool:
+    return Matter.objects.restrict(actor, Perm.DISPATCH_MATTERS).filter(pk=matter.pk).exists()
+
+
+def _check_actor(actor: Any, matter: Matter, move_actor: Actor) -> None:
+    lead = Unit(place_id=matter.lead_place_id, department_id=matter.lead_department_id)
+    allowed = False
+    if move_actor == Actor.DISPATCHER:
+        allowed = _may_dispatch(actor, matter)
+    elif move_actor == Actor.LEAD_UNIT:
+        allowed = user_acts_for(actor, lead)
+    elif move_actor == Actor.HANDLING_UNIT:
+        allowed = user_acts_for(actor, lead) or any(
+            user_acts_for(actor, Unit(place_id=a.place_id, department_id=a.department_id))
+            for a in matter.assignments.all()
+        )
+    elif move_actor == Actor.RATER:
+        is_reporter = matter.reporter_id is not None and matter.reporter_id == getattr(actor, "pk", None)
+        allowed = is_reporter or Matter.objects.restrict(actor, Perm.CALL_BACK).filter(pk=matter.pk).exists()
+    if not allowed:
+        raise NotAllowed(_("You may not take this step on this matter."), code="not_allowed")
+
+
+def _check_dispatch_data(matter: Matter, data: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if data.get("kind") not in MatterKind.values:
+        errors["kind"] = _("Choose the kind of matter.")
+    category_id = data.get("category_id")
+    if category_id is not None and not Category.objects.filter(pk=category_id, is_active=True).exists():
+        errors["category"] = _("Unknown category.")
+    places = set(lead_place_choices(matter.grid).values_list("pk", flat=True))
+    departments = set(department_choices(matter.grid).values_list("pk", flat=True))
+    lead_place, lead_department = data.get("lead_place_id"), data.get("lead_department_id")
+    if lead_place is not None and lead_place not in places:
+        errors["lead_unit"] = _("That unit cannot handle a matter in this place.")
+    if lead_department is not None and lead_department not in departments:
+        errors["lead_unit"] = _("That department's jurisdiction does not cover this place.")
+    for place_id, department_id in data.get("co_units", []):
+        if (place_id is not None and place_id not in places) or (
+            department_id is not None and department_id not in departments
+        ):
+            errors["co_units"] = _("A co-handling unit cannot act in this place.")
+        if (place_id, department_id) == (lead_place, lead_department):
+            errors["co_units"] = _("The lead unit cannot also be a co-handling unit.")
+    if errors:
+        raise ValidationError(errors)
+
+
+_TIMESTAMPS = {
+    Action.DISPATCH: "dispatched_at",
+    Action.OVERRULE: "dispatched_at",
+    Action.ACCEPT: "accepted_at",
+    Action.REPLY: "replied_at",
+    Action.CLOSE_BY_AGREEMENT: "closed_at",
+    Action.VERIFY_CLOSE: "closed_at",
+    Action.DISCARD: "closed_at",
+}
+
+
+def matter_transition(
+    *,
+    actor: Any,
+    matter_id: int,
+    action: str,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    photos: Sequence[CleanPhoto] = (),
+    now: datetime | None = None,
+) -> Matter:
+    """Apply one move of the loop as ``actor``; refuse what the table or the rules do not allow, changing nothing."""
+    data = dict(data or {})
+    matter = _visible(actor, matter_id)
+    move = TRANSITIONS.get(action)
+    if move is None or action == Action.FILE:
+        raise TransitionRefused(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
+    if expected_version is not None and expected_version != matter.version:
+        raise ConcurrentChange(_("This matter was changed by someone else. Reload it and try again."))
+    _check_actor(actor, matter, move.actor)
+    if action == Action.DISPATCH:
+        _check_dispatch_data(matter, data)
+        data["co_units"] = sorted(
+            ([unit[0], unit[1]] for unit in data.get("co_units", [])), key=lambda u: (u[0] or 0, u[1] or 0)
+        )
+    before = snapshot_of(matter)
+    after = apply(before, action, data)
+    when = now or timezone.now()
+    changed = {
+        name: getattr(after, name)
+        for name in SNAPSHOT_FIELDS
+        if name != "co_units" and getattr(after, name) != getattr(before, name)
+    }
+    if action in _TIMESTAMPS:
+        changed[_TIMESTAMPS[action]] = when
+    if action == Action.REPLY:
+        changed["reply_text"] = str(data.get("text", ""))
+    with transaction.atomic():
+        updated = Matter.objects.filter(pk=matter.pk, version=matter.version, state=matter.state).update(
+            version=F("version") + 1, **changed
+        )
+        if updated != 1:
+            raise ConcurrentChange(_("This matter was changed by someone else. Reload it and try again."))
+        if after.co_units != before.co_units:
+            matter.assignments.all().delete()
+            MatterAssignment.objects.bulk_create(
+                MatterAssignment(matter=matter, place_id=place_id, department_id=department_id)
+                for place_id, department_id in after.co_units
+            )
+        event = MatterEvent.objects.create(
+            matter=matter,
+            sequence=matter.version + 1,
+            action=action,
+            from_state=before.state,
+            to_state=after.state,
+            **_actor_fields(actor, matter),
+            at=when,
+            note=note.strip(),
+            data=data,
+        )
+        _save_photos(matter, event, photos, when)
+    transaction.on_commit(lambda: notify.matter_moved(event_id=event.pk))
+    matter.refresh_from_db()
+    return matter
+
+
+def matter_receipt_lookup(*, number: str, tracking_code: str) -> Matter | None:
+    """The matter with this number and tracking code, for an anonymous reporter following it."""
+    code_hash = tracking_code_hash(tracking_code)
+    matter = Matter.objects.filter(number=number.strip().upper()).first()
+    if matter is None or not matter.tracking_code_hash or not hmac.compare_digest(matter.tracking_code_hash, code_hash):
+        return None
+    return matter

@@ -1,0 +1,100 @@
+"""The dispatch step's suggestion interface, and the rule-based fallback: keywords per category, routing rules.
+
+A triage backend answers ``suggest(text, grid)`` with a category, a kind, a lead unit and a confidence in
+[0, 1], with the reason in words, so that the dispatcher sees why. The smart-triage module plugs a trained
+model in through ``settings.MATTERS_TRIAGE_BACKEND``; this module's ``KeywordTriage`` is the fallback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from gridwork.matters.models import Category, RoutingRule
+from gridwork.matters.units import Unit
+from gridwork.matters.workflow import MatterKind
+from gridwork.places.models import Place
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    category_id: int | None
+    kind: str
+    confidence: float
+    unit: Unit | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+class TriageBackend(Protocol):
+    def suggest(self, text: str, grid: Place) -> Suggestion: ...
+
+
+def route(*, category: Category | None, grid: Place) -> Unit | None:
+    """The lead unit the routing rules give: the rule of the deepest area, then of the deepest category."""
+    area_codes = [*grid.ancestor_codes(), grid.code]
+    categories: list[int | None] = [None]
+    current = category
+    while current is not None:
+        categories.append(current.pk)
+        current = current.parent
+    rules = RoutingRule.objects.filter(place__code__in=area_codes).select_related("place")
+    best: tuple[int, int, RoutingRule] | None = None
+    for rule in rules:
+        if rule.category_id not in categories:
+            continue
+        rank = (len(rule.place.path), categories.index(rule.category_id))
+        if best is None or rank > best[:2]:
+            best = (rank[0], rank[1], rule)
+    if best is None:
+        return None
+    rule = best[2]
+    return Unit(place_id=rule.lead_place_id, department_id=rule.lead_department_id)
+
+
+class KeywordTriage:
+    """Counts each active category's keywords (and its own name) in the text; the best match wins."""
+
+    def suggest(self, text: str, grid: Place) -> Suggestion:
+        best: tuple[int, Category, list[str]] | None = None
+        for category, words in _keyword_table():
+            hits = [word for word in words if word in text]
+            if hits and (
+                best is None or len(hits) > best[0] or (len(hits) == best[0] and category.level > best[1].level)
+            ):
+                best = (len(hits), category, hits)
+        if best is None:
+            return Suggestion(
+                category_id=None,
+                kind=MatterKind.PERSONAL,
+                confidence=0.0,
+                unit=route(category=None, grid=grid),
+                reasons=[_("No category keyword found in the text.")],
+            )
+        count, category, hits = best
+        return Suggestion(
+            category_id=category.pk,
+            kind=category.default_kind,
+            confidence=min(1.0, 0.4 + 0.2 * count),
+            unit=route(category=category, grid=grid),
+            reasons=[_("Keywords found: %(words)s") % {"words": "、".join(hits)}],
+        )
+
+
+def _keyword_table() -> list[tuple[Category, list[str]]]:
+    """Each active category with its keywords (its own name when it has none). A few hundred rows: read per call."""
+    table = []
+    for category in Category.objects.filter(is_active=True).only("pk", "name", "keywords", "level", "default_kind"):
+        words = category.keyword_list() or ([category.name] if len(category.name) >= 2 else [])
+        if words:
+            table.append((category, words))
+    return table
+
+
+def get_triage_backend() -> TriageBackend:
+    path = getattr(settings, "MATTERS_TRIAGE_BACKEND", "gridwork.matters.triage.KeywordTriage")
+    backend: TriageBackend = import_string(path)()
+    return backend
