@@ -30,7 +30,9 @@ def seed(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     by_code = {c.code: c for c in Category.objects.all()}
     order = 0
 
-    def add(code: str, name: str, parent_code: str | None, level: int, kind: str, keywords: str, source: str) -> None:
+    def add(  # noqa: PLR0917
+        code: str, name: str, parent_code: str | None, level: int, kind: str, keywords: str, source: str
+    ) -> None:
         nonlocal order
         order += 1
         if code in existing:

@@ -36,7 +36,8 @@ def _dispatch_to_department(tree: CityTree, matter_id: int, dispatcher: object) 
 def test_filing_numbers_locates_and_records_the_first_event(tree: CityTree) -> None:
     receipt = file_in_building(tree, reporter_phone="13812345678")
     matter = Matter.objects.get(pk=receipt.matter_id)
-    assert matter.number.startswith("GW") and len(matter.number) == 17
+    assert matter.number.startswith("GW")
+    assert len(matter.number) == 17
     assert (matter.grid, matter.community, matter.street, matter.district) == (
         tree.grid,
         tree.community,
@@ -45,7 +46,8 @@ def test_filing_numbers_locates_and_records_the_first_event(tree: CityTree) -> N
     )
     assert matter.state == MatterState.SUBMITTED
     assert list(matter.events.values_list("sequence", "action")) == [(1, Action.FILE)]
-    assert receipt.tracking_code and matter_receipt_lookup(number=matter.number, tracking_code=receipt.tracking_code)
+    assert receipt.tracking_code
+    assert matter_receipt_lookup(number=matter.number, tracking_code=receipt.tracking_code)
     assert matter_receipt_lookup(number=matter.number, tracking_code="WRONG-CODE1") is None
 
 
