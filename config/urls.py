@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/imports/", include("gridwork.imports.urls")),
     path("staff/audit/", include("gridwork.audit.urls")),
     path("staff/matters/", include("gridwork.matters.urls")),
+    path("staff/intake/", include("gridwork.matters.intake_urls")),
     path("report/", include("gridwork.matters.resident_urls")),
     path("notifications/", include("gridwork.notifications.urls")),
     path("admin/", admin_site.urls),

@@ -472,6 +472,24 @@ def matter_transition(
     return matter
 
 
+def matter_allowed_actions(*, actor: Any, matter: Matter) -> list[str]:
+    """The moves ``actor`` may take on ``matter`` now, by the same checks ``matter_transition`` makes (no writes).
+
+    Pages show exactly these actions; a rule that needs the move's data (a consultation before a reply, say) is
+    still checked when the move is made.
+    """
+    allowed = []
+    for action, move in TRANSITIONS.items():
+        if action == Action.FILE or matter.state not in move.sources:
+            continue
+        try:
+            _check_actor(actor, matter, move.actor)
+        except NotAllowed:
+            continue
+        allowed.append(str(action))
+    return allowed
+
+
 def matter_receipt_lookup(*, number: str, tracking_code: str) -> Matter | None:
     """The matter with this number and tracking code, for an anonymous reporter following it."""
     code_hash = tracking_code_hash(tracking_code)

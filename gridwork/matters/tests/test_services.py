@@ -173,3 +173,15 @@ def test_a_stale_version_is_a_conflict(tree: CityTree) -> None:
             expected_version=0,
         )
     assert MatterEvent.objects.filter(matter_id=matter_id).count() == 1
+
+
+def test_allowed_actions_follow_the_table_and_the_posts(tree: CityTree) -> None:
+    staff = make_loop_staff(tree)
+    matter_id = file_in_building(tree).matter_id
+    matter = Matter.objects.get(pk=matter_id)
+    from gridwork.matters.services import matter_allowed_actions
+
+    assert set(matter_allowed_actions(actor=staff.dispatcher, matter=matter)) == {Action.DISPATCH, Action.DISCARD}
+    assert matter_allowed_actions(actor=staff.grid_worker, matter=matter) == []
+    matter = _dispatch_to_department(tree, matter_id, staff.dispatcher)
+    assert set(matter_allowed_actions(actor=staff.department, matter=matter)) == {Action.ACCEPT, Action.RETURN}
