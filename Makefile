@@ -58,8 +58,9 @@ test-postgres: setup ## The test suite on a throwaway PostgreSQL cluster on loop
 bench: setup ## The benchmarks in bench/ (see bench/README.md)
 	$(PY) bench/run.py
 
-messages: setup ## Recompile the translations after editing gridwork/locale/*/LC_MESSAGES/django.po
-	cd gridwork && ../$(MANAGE) compilemessages
+messages: setup ## Collect new strings into gridwork/locale/*/django.po and compile every .po to .mo
+	cd gridwork && ../$(PY) ../manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore "tests/*"
+	cd gridwork && ../$(PY) ../manage.py compilemessages --locale zh_Hans
 
 clean: ## Remove the virtual environment, node_modules and the local database
 	rm -rf $(VENV) node_modules var staticfiles

@@ -12,7 +12,9 @@ from gridwork.accounts.roles import Perm
 from gridwork.places.models import Department, Place, PlaceLevel
 
 
-def place_list(*, user: Any, level: str | None = None, search: str = "", parent: Place | None = None) -> QuerySet[Place]:
+def place_list(
+    *, user: Any, level: str | None = None, search: str = "", parent: Place | None = None
+) -> QuerySet[Place]:
     places = Place.objects.restrict(user, Perm.VIEW_PLACES)
     if level:
         places = places.filter(level=level)
