@@ -159,6 +159,9 @@ STATICFILES_DIRS = [
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("GRIDWORK_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
+# Uploads: a report carries at most 9 photos of 10 MB (the filing views refuse larger bodies with 413).
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
 # Residents' one-time codes go out through a pluggable SMS backend.
 SMS_BACKEND = env_str("GRIDWORK_SMS_BACKEND", "gridwork.accounts.sms.ConsoleSmsBackend")
 PHONE_CODE_TTL = timedelta(minutes=5)

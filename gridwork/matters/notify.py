@@ -48,7 +48,7 @@ def matter_moved(*, event_id: int) -> None:
         text = _("Your matter %(number)s has a reply. Please rate it.") % {"number": matter.number}
         if matter.reporter is not None:
             notification_send(
-                recipients=[matter.reporter], text=text, url=reverse("matters:resident-detail", args=[matter.number])
+                recipients=[matter.reporter], text=text, url=reverse("report:resident-detail", args=[matter.number])
             )
         if matter.reporter_phone:
             sms_send(phone=matter.reporter_phone, text=text)

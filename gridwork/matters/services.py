@@ -296,13 +296,23 @@ def _save_photos(matter: Matter, event: MatterEvent, photos: Sequence[CleanPhoto
         item = MatterPhoto(
             matter=matter, event=event, size=len(photo.content), content_type=photo.content_type, created_at=when
         )
-        item.image.save(photo.name, ContentFile(photo.content), save=False)
+        # Named, so that the ImageField reads the width and height from the content.
+        item.image.save(photo.name, ContentFile(photo.content, name=photo.name), save=False)
         item.save()
+
+
+def _holds_tracking_code(actor: Any, matter: Matter) -> bool:
+    """Whether ``actor`` proved this matter's tracking code (``tracking.TrackingCodeHolder``: an anonymous reporter)."""
+    code = str(getattr(actor, "tracking_code", "") or "")
+    return bool(code and matter.tracking_code_hash) and hmac.compare_digest(
+        matter.tracking_code_hash, tracking_code_hash(code)
+    )
 
 
 def _actor_fields(actor: Any, matter: Matter) -> dict[str, Any]:
     if not getattr(actor, "is_authenticated", False):
-        return {"actor": None, "actor_name": "", "actor_role": "", "actor_unit": ""}
+        role = "reporter" if _holds_tracking_code(actor, matter) else ""
+        return {"actor": None, "actor_name": "", "actor_role": role, "actor_unit": ""}
     posts = getattr(actor, "active_posts", [])
     post = next((p for p in posts if matter.place_path.startswith(p.place.path)), posts[0] if posts else None)
     return {
@@ -342,6 +352,10 @@ def _visible(actor: Any, matter_id: int) -> Matter:
     matter = Matter.objects.restrict(actor, Perm.VIEW_MATTERS).filter(pk=matter_id).first()
     if matter is None and getattr(actor, "is_authenticated", False):
         matter = Matter.objects.filter(pk=matter_id, reporter=actor).first()
+    if matter is None and getattr(actor, "tracking_code", ""):
+        matter = Matter.objects.filter(pk=matter_id).first()
+        if matter is not None and not _holds_tracking_code(actor, matter):
+            matter = None
     if matter is None:
         raise MatterNotFound
     return matter
@@ -364,7 +378,9 @@ def _check_actor(actor: Any, matter: Matter, move_actor: Actor) -> None:
             for a in matter.assignments.all()
         )
     elif move_actor == Actor.RATER:
-        is_reporter = matter.reporter_id is not None and matter.reporter_id == getattr(actor, "pk", None)
+        is_reporter = (
+            matter.reporter_id is not None and matter.reporter_id == getattr(actor, "pk", None)
+        ) or _holds_tracking_code(actor, matter)
         allowed = is_reporter or Matter.objects.restrict(actor, Perm.CALL_BACK).filter(pk=matter.pk).exists()
     if not allowed:
         raise NotAllowed(_("You may not take this step on this matter."), code="not_allowed")
