@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from gridwork.places.tests.factories import CityTree, make_city_tree
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Messages of services come in English in tests; pages still answer in the language each request asks for
+    (zh-Hans by default), which the page and translation tests check."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
