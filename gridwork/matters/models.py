@@ -185,12 +185,18 @@ class Matter(models.Model):
         verbose_name = _("matter")
         verbose_name_plural = _("matters")
         ordering = ["-created_at", "-id"]
+        # The work queue reads newest first, ``ORDER BY created_at DESC, id DESC``, a page after a cursor
+        # (``matters.selectors``): each "recent" index gives that order for one level of the user's unit (read
+        # backwards), and ``matter_state_recent`` for a state across the whole city or a department's matters.
         indexes = [
             models.Index(fields=["state", "place_path"], name="matter_state_path"),
             models.Index(fields=["lead_department", "state", "-created_at"], name="matter_dept_queue"),
             models.Index(fields=["lead_place", "state", "-created_at"], name="matter_place_queue"),
-            models.Index(fields=["community", "-created_at"], name="matter_community_recent"),
-            models.Index(fields=["street", "-created_at"], name="matter_street_recent"),
+            models.Index(fields=["state", "created_at", "id"], name="matter_state_recent"),
+            models.Index(fields=["grid", "created_at", "id"], name="matter_grid_recent"),
+            models.Index(fields=["community", "created_at", "id"], name="matter_community_recent"),
+            models.Index(fields=["street", "created_at", "id"], name="matter_street_recent"),
+            models.Index(fields=["district", "created_at", "id"], name="matter_district_recent"),
         ]
         constraints = [
             models.UniqueConstraint(

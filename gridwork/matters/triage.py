@@ -60,7 +60,7 @@ class KeywordTriage:
 
     def suggest(self, text: str, grid: Place) -> Suggestion:
         best: tuple[int, Category, list[str]] | None = None
-        for category, words in _keyword_table():
+        for category, words in category_keywords():
             hits = [word for word in words if word in text]
             if hits and (
                 best is None or len(hits) > best[0] or (len(hits) == best[0] and category.level > best[1].level)
@@ -84,7 +84,7 @@ class KeywordTriage:
         )
 
 
-def _keyword_table() -> list[tuple[Category, list[str]]]:
+def category_keywords() -> list[tuple[Category, list[str]]]:
     """Each active category with its keywords (its own name when it has none). A few hundred rows: read per call."""
     table = []
     for category in Category.objects.filter(is_active=True).only("pk", "name", "keywords", "level", "default_kind"):

@@ -3,15 +3,20 @@ unit, a sibling unit and the parent unit, each named after its relation so that 
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
+from PIL import Image
 
 from gridwork.accounts.models import Post, User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_staff
+from gridwork.matters.models import Matter, RoutingRule
+from gridwork.matters.photos import clean_photo
+from gridwork.matters.services import matter_file
 from gridwork.party.models import PartTimeMember, PartyMember, PartyOrganisation, PartyOrgKind
 from gridwork.people.models import Resident, ResidentUnit, ResidentUnitKind
 from gridwork.places.codes import CODE_SHAPES
@@ -58,6 +63,28 @@ def household_under(place: Place) -> Place:
         assert level is not None
         current = _free_child(current, level)
     return current
+
+
+def _tiny_png() -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(output, format="PNG")
+    return output.getvalue()
+
+
+def _matter_in(household: Place, mark: str) -> Matter:
+    """A matter filed in the household's building, with one photo (MEDIA_ROOT must be a temporary directory)."""
+    assert household.parent is not None
+    receipt = matter_file(
+        actor=None,
+        channel="resident_web",
+        title=f"{mark} matter",
+        text=f"{mark} 楼道里的灯坏了，请尽快修理。",
+        building=household.parent,
+        reporter_name="张三丰",
+        reporter_phone="13812345678",
+        photos=[clean_photo(io.BytesIO(_tiny_png()), original_name="photo.png")],
+    )
+    return Matter.objects.get(pk=receipt.matter_id)
 
 
 @dataclass
@@ -113,6 +140,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
             term_start=date(2026, 1, 1),
             term_end=date(2028, 12, 31),
         )
+        matter = _matter_in(household, mark)
         objects: dict[str, models.Model] = {
             "place": place,
             "organisation": organisation,
@@ -120,6 +148,9 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
             "resident": resident,
             "unit": unit,
             "part_timer": part_timer,
+            "matter": matter,
+            "photo": matter.photos.get(),
+            "rule": RoutingRule.objects.create(place=place, lead_place=place),
         }
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:

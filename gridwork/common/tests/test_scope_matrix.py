@@ -8,6 +8,8 @@ link to own and child objects and never to sibling or parent ones. A new staff p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import models
@@ -36,6 +38,14 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         lambda o: reverse("staff_accounts:staff-detail", args=[o["staff"].pk]) if "staff" in o else None,
         Perm.VIEW_STAFF,
     ),
+    "matters:detail": (lambda o: reverse("matters:detail", args=[o["matter"].number]), Perm.VIEW_MATTERS),  # type: ignore[attr-defined]
+    "matters:detail-map": (lambda o: reverse("matters:detail-map", args=[o["matter"].number]), Perm.VIEW_MATTERS),  # type: ignore[attr-defined]
+    "matters:photo": (
+        lambda o: reverse("matters:photo", args=[o["matter"].number, o["photo"].pk]),  # type: ignore[attr-defined]
+        Perm.VIEW_MATTERS,
+    ),
+    "matters:routing-edit": (lambda o: reverse("matters:routing-edit", args=[o["rule"].pk]), Perm.MANAGE_ROUTING),
+    "matters:routing-delete": (lambda o: reverse("matters:routing-delete", args=[o["rule"].pk]), Perm.MANAGE_ROUTING),
 }
 
 # List pages: the detail URL of each relation's object that the list must (own, child) or must not show.
@@ -57,6 +67,16 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
         Perm.VIEW_PEOPLE,
     ),
     "people:unit-list": ("", lambda o: reverse("people:unit-detail", args=[o["unit"].pk]), Perm.VIEW_PEOPLE),
+    "matters:queue": (
+        "?tab=all",
+        lambda o: reverse("matters:detail", args=[o["matter"].number]),  # type: ignore[attr-defined]
+        Perm.VIEW_MATTERS,
+    ),
+    "matters:routing-list": (
+        "",
+        lambda o: reverse("matters:routing-edit", args=[o["rule"].pk]),
+        Perm.MANAGE_ROUTING,
+    ),
     "staff_accounts:staff-list": (
         "",
         lambda o: reverse("staff_accounts:staff-detail", args=[o["staff"].pk]) if "staff" in o else "",
@@ -67,9 +87,13 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
 # Staff pages that hold no place-scoped object, with the reason; their access is tested in their own app.
 UNSCOPED_URLS = {
     "audit:list": "the audit log belongs to the audit administrator, tested in audit/tests",
+    "matters:routing-create": "a form without an object; scoped choices, tested in matters/tests/test_routing.py",
+    "intake:hotline": "a filing form; the caller's history is scoped, tested in matters/tests/test_views_intake.py",
+    "intake:patrol": "a filing form, tested in matters/tests/test_views_intake.py",
+    "intake:hotline-history": "scoped to the operator's area, tested in matters/tests/test_views_intake.py",
 }
 
-STAFF_NAMESPACES = {"places", "party", "people", "staff_accounts", "imports", "audit"}
+STAFF_NAMESPACES = {"places", "party", "people", "staff_accounts", "imports", "audit", "matters", "intake"}
 
 LEVEL_CASES = [
     ("grid", Role.GRID_WORKER),
@@ -111,6 +135,12 @@ def test_every_view_declares_its_access() -> None:
         if module.startswith("gridwork.") and not hasattr(pattern.callback, ACCESS_ATTRIBUTE):
             undeclared.append(name)
     assert undeclared == []
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_directory(settings: Any, tmp_path: Path) -> None:
+    """The scope world's matters have photos: keep their files out of the real MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(params=LEVEL_CASES, ids=[level for level, _ in LEVEL_CASES])
