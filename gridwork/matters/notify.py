@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -10,6 +14,16 @@ from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
 from gridwork.matters.models import Matter, MatterEvent
 from gridwork.matters.workflow import Action, MatterState
 from gridwork.notifications.services import notification_send, sms_send
+
+logger = logging.getLogger("gridwork.notifications")
+
+
+def safely(send: Callable[..., None], **kwargs: Any) -> None:
+    """Run a notification after commit; its failure is logged and never undoes or fails the move it reports."""
+    try:
+        send(**kwargs)
+    except Exception:
+        logger.exception("notification %s(%s) failed", send.__name__, kwargs)
 
 
 def unit_staff(matter: Matter) -> list[User]:

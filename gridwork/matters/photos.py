@@ -42,7 +42,8 @@ def clean_photo(file: IO[bytes], *, original_name: str = "") -> CleanPhoto:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(raw))
-            image_format = probe.format or ""
+            # Phones write JPEGs with an MPF index of extra pictures; Pillow names them MPO. The first is the photo.
+            image_format = {"MPO": "JPEG"}.get(probe.format or "", probe.format or "")
             width, height = probe.size
             if image_format not in FORMATS:
                 raise PhotoRejected(_("%(name)s is not a JPEG, PNG or WEBP image.") % {"name": label})
@@ -51,17 +52,18 @@ def clean_photo(file: IO[bytes], *, original_name: str = "") -> CleanPhoto:
             probe.verify()
             image = Image.open(io.BytesIO(raw))
             image.load()
+            image = ImageOps.exif_transpose(image)
     except PhotoRejected:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise PhotoRejected(_("%(name)s is not a readable image.") % {"name": label}) from error
     except (OSError, SyntaxError, ValueError) as error:
         raise PhotoRejected(_("%(name)s is damaged and cannot be read.") % {"name": label}) from error
-    image = ImageOps.exif_transpose(image)
     extension, content_type = FORMATS[image_format]
     if image_format == "JPEG" and image.mode not in {"RGB", "L"}:
         image = image.convert("RGB")
-    elif image.mode not in {"RGB", "RGBA", "L", "LA"}:
+    elif "transparency" in image.info or image.mode not in {"RGB", "RGBA", "L", "LA"}:
+        # Palette images, and colour-keyed transparency (tRNS), become real alpha so that nothing is lost.
         image = image.convert("RGBA" if "transparency" in image.info or image.mode in {"PA", "RGBa"} else "RGB")
     # A fresh image from the pixels alone: no EXIF, GPS, ICC profile, text chunks or comments survive.
     clean = Image.new(image.mode, image.size)

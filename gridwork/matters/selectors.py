@@ -476,7 +476,7 @@ def matter_timeline(*, matter: Matter) -> list[TimelineEntry]:
 
 
 def _role_label(role: str) -> str:
-    if role == "resident":
+    if role in {"resident", "reporter"}:
         return str(gettext_lazy("Resident"))
     return _choice_label(Role, role) if role else ""
 

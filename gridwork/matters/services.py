@@ -38,9 +38,10 @@ from gridwork.matters.models import (
     MatterPhoto,
     Urgency,
 )
+from gridwork.matters.move_data import clean_move_data
 from gridwork.matters.photos import CleanPhoto
 from gridwork.matters.triage import get_triage_backend
-from gridwork.matters.units import Unit, department_choices, lead_place_choices, user_acts_for
+from gridwork.matters.units import Unit, user_acts_for
 from gridwork.matters.workflow import (
     SNAPSHOT_FIELDS,
     TRANSITIONS,
@@ -50,6 +51,7 @@ from gridwork.matters.workflow import (
     Snapshot,
     TransitionRefused,
     apply,
+    ensure_possible,
 )
 from gridwork.places.locating import InvalidCoordinatesError, OutsideServiceAreaError, locate
 from gridwork.places.models import Place, PlaceLevel
@@ -386,31 +388,6 @@ def _check_actor(actor: Any, matter: Matter, move_actor: Actor) -> None:
         raise NotAllowed(_("You may not take this step on this matter."), code="not_allowed")
 
 
-def _check_dispatch_data(matter: Matter, data: dict[str, Any]) -> None:
-    errors: dict[str, str] = {}
-    if data.get("kind") not in MatterKind.values:
-        errors["kind"] = _("Choose the kind of matter.")
-    category_id = data.get("category_id")
-    if category_id is not None and not Category.objects.filter(pk=category_id, is_active=True).exists():
-        errors["category"] = _("Unknown category.")
-    places = set(lead_place_choices(matter.grid).values_list("pk", flat=True))
-    departments = set(department_choices(matter.grid).values_list("pk", flat=True))
-    lead_place, lead_department = data.get("lead_place_id"), data.get("lead_department_id")
-    if lead_place is not None and lead_place not in places:
-        errors["lead_unit"] = _("That unit cannot handle a matter in this place.")
-    if lead_department is not None and lead_department not in departments:
-        errors["lead_unit"] = _("That department's jurisdiction does not cover this place.")
-    for place_id, department_id in data.get("co_units", []):
-        if (place_id is not None and place_id not in places) or (
-            department_id is not None and department_id not in departments
-        ):
-            errors["co_units"] = _("A co-handling unit cannot act in this place.")
-        if (place_id, department_id) == (lead_place, lead_department):
-            errors["co_units"] = _("The lead unit cannot also be a co-handling unit.")
-    if errors:
-        raise ValidationError(errors)
-
-
 _TIMESTAMPS = {
     Action.DISPATCH: "dispatched_at",
     Action.OVERRULE: "dispatched_at",
@@ -442,11 +419,8 @@ def matter_transition(
     if expected_version is not None and expected_version != matter.version:
         raise ConcurrentChange(_("This matter was changed by someone else. Reload it and try again."))
     _check_actor(actor, matter, move.actor)
-    if action == Action.DISPATCH:
-        _check_dispatch_data(matter, data)
-        data["co_units"] = sorted(
-            ([unit[0], unit[1]] for unit in data.get("co_units", [])), key=lambda u: (u[0] or 0, u[1] or 0)
-        )
+    ensure_possible(matter.state, action)  # the state first: a malformed move on a closed matter is "wrong state"
+    data = clean_move_data(matter=matter, action=action, data=data, note=note)
     before = snapshot_of(matter)
     after = apply(before, action, data)
     when = now or timezone.now()
@@ -457,6 +431,7 @@ def matter_transition(
     }
     if action in _TIMESTAMPS:
         changed[_TIMESTAMPS[action]] = when
+    changed["updated_at"] = when  # .update() skips auto_now
     if action == Action.REPLY:
         changed["reply_text"] = str(data.get("text", ""))
     with transaction.atomic():
@@ -483,7 +458,7 @@ def matter_transition(
             data=data,
         )
         _save_photos(matter, event, photos, when)
-    transaction.on_commit(lambda: notify.matter_moved(event_id=event.pk))
+    transaction.on_commit(lambda: notify.safely(notify.matter_moved, event_id=event.pk))
     matter.refresh_from_db()
     return matter
 
@@ -495,15 +470,28 @@ def matter_allowed_actions(*, actor: Any, matter: Matter) -> list[str]:
     still checked when the move is made.
     """
     allowed = []
+    snapshot = snapshot_of(matter)
     for action, move in TRANSITIONS.items():
         if action == Action.FILE or matter.state not in move.sources:
             continue
         try:
+            apply(snapshot, action, _TYPICAL_DATA.get(action, {}))  # the loop's own rules: a pending extension…
             _check_actor(actor, matter, move.actor)
-        except NotAllowed:
+        except TransitionRefused:
             continue
         allowed.append(str(action))
     return allowed
+
+
+# Ordinary data for each move, to ask the workflow whether the move is possible at all in this snapshot.
+_TYPICAL_DATA: dict[str, dict[str, Any]] = {
+    Action.DISPATCH: {"kind": MatterKind.PERSONAL, "lead_place_id": 1, "urgency": Urgency.NORMAL},
+    Action.REQUEST_EXTENSION: {"days": 1},
+    Action.DECIDE_EXTENSION: {"approved": True, "days": 1},
+    Action.RATE: {"satisfaction": "satisfied"},
+    Action.DISCARD: {"reason": "invalid"},
+    Action.REPLY: {"text": "-"},
+}
 
 
 def matter_receipt_lookup(*, number: str, tracking_code: str) -> Matter | None:

@@ -172,20 +172,26 @@ def _require(condition: bool, message: str, code: str) -> None:
         raise TransitionRefused(message, code=code)
 
 
+def ensure_possible(state: str, action: str) -> Move:
+    """The move of ``action``, if the table allows it from ``state``; TransitionRefused otherwise."""
+    move = TRANSITIONS.get(action)
+    if move is None:
+        raise TransitionRefused(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
+    if state not in move.sources:
+        raise TransitionRefused(
+            _("This matter is “%(state)s”; “%(action)s” is not possible now.")
+            % {"state": MatterState(state).label if state else "—", "action": ACTION_LABELS[action]},
+            code="wrong_state",
+        )
+    return move
+
+
 def apply(snapshot: Snapshot, action: str, data: dict[str, Any]) -> Snapshot:
     """The snapshot after ``action`` with ``data``; raises TransitionRefused for a move the loop does not allow.
 
     ``data`` is exactly what the event stores, so replaying the events through this function rebuilds the matter.
     """
-    move = TRANSITIONS.get(action)
-    if move is None:
-        raise TransitionRefused(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
-    if snapshot.state not in move.sources:
-        raise TransitionRefused(
-            _("This matter is “%(state)s”; “%(action)s” is not possible now.")
-            % {"state": MatterState(snapshot.state).label if snapshot.state else "—", "action": ACTION_LABELS[action]},
-            code="wrong_state",
-        )
+    ensure_possible(snapshot.state, action)
     change: dict[str, Any] = {}
     match action:
         case Action.FILE:
