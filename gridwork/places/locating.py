@@ -16,7 +16,7 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -61,25 +61,33 @@ class InvalidCoordinatesError(ValueError):
 
 def parse_coordinates(latitude: Any, longitude: Any) -> tuple[float, float]:
     """The point as two floats, or InvalidCoordinatesError naming what is wrong with it."""
-    lat = _parse_number(latitude, _("latitude"))
-    lng = _parse_number(longitude, _("longitude"))
-    if not -90.0 <= lat <= 90.0:
+    lat = latitude if type(latitude) is float else _parse_number(latitude, is_latitude=True)
+    lng = longitude if type(longitude) is float else _parse_number(longitude, is_latitude=False)
+    if not -90.0 <= lat <= 90.0:  # also false for NaN
+        if math.isnan(lat):
+            raise InvalidCoordinatesError(_("The %(name)s must be a finite number.") % {"name": _("latitude")})
         raise InvalidCoordinatesError(_("The latitude must be between -90 and 90, not %(value)s.") % {"value": lat})
     if not -180.0 <= lng <= 180.0:
+        if math.isnan(lng):
+            raise InvalidCoordinatesError(_("The %(name)s must be a finite number.") % {"name": _("longitude")})
         raise InvalidCoordinatesError(_("The longitude must be between -180 and 180, not %(value)s.") % {"value": lng})
     return lat, lng
 
 
-def _parse_number(value: Any, name: str) -> float:
+def _parse_number(value: Any, *, is_latitude: bool) -> float:
+    """A float from a number or a numeric string; the name is translated only when there is an error to report."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str | np.floating | np.integer):
+        name = _("latitude") if is_latitude else _("longitude")
         raise InvalidCoordinatesError(_("The %(name)s must be a number.") % {"name": name})
     try:
         number = float(value.strip() if isinstance(value, str) else value)
     except (ValueError, OverflowError) as exc:
+        name = _("latitude") if is_latitude else _("longitude")
         raise InvalidCoordinatesError(
             _("The %(name)s must be a number, not “%(value)s”.") % {"name": name, "value": value}
         ) from exc
     if not math.isfinite(number):
+        name = _("latitude") if is_latitude else _("longitude")
         raise InvalidCoordinatesError(_("The %(name)s must be a finite number.") % {"name": name})
     return number
 
@@ -90,10 +98,10 @@ class LocalPlane:
 
     origin_lat: float
     origin_lng: float
+    x_scale: float = field(init=False)
 
-    @property
-    def x_scale(self) -> float:
-        return METRES_PER_DEGREE * math.cos(math.radians(self.origin_lat))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "x_scale", METRES_PER_DEGREE * math.cos(math.radians(self.origin_lat)))
 
     def project(self, lng_lat: np.ndarray) -> np.ndarray:
         """Project an (N, 2) array of (lng, lat) into an (N, 2) array of (x, y) metres."""
