@@ -30,12 +30,15 @@ setup: $(VENV)/.installed node_modules/.installed ## Create the virtual environm
 run: setup ## Set up, migrate the SQLite database, load the demo city and serve on 127.0.0.1:$(PORT)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_city --scale $(SCALE) --if-empty
+	$(MANAGE) demo_matters --if-empty
 	$(MANAGE) demo_logins
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-demo: setup ## Rebuild the demo city from scratch (SCALE=small|city)
+demo: setup ## Rebuild the demo database from scratch (SCALE=small|city); the old var/gridwork.sqlite3 is deleted
+	rm -f var/gridwork.sqlite3 var/gridwork.sqlite3-wal var/gridwork.sqlite3-shm
 	$(MANAGE) migrate --noinput
-	$(MANAGE) demo_city --scale $(SCALE) --reset
+	$(MANAGE) demo_city --scale $(SCALE)
+	$(MANAGE) demo_matters
 
 lint: setup ## ruff, mypy, Django's system checks and the missing-migrations check
 	$(VENV)/bin/ruff check .

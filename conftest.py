@@ -18,6 +18,16 @@ def _english_messages() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_grid_index() -> Iterator[None]:
+    """Each test locates against its own places: no process-wide index survives from an earlier test."""
+    from gridwork.places.locating import drop_grid_index
+
+    drop_grid_index()
+    yield
+    drop_grid_index()
+
+
 @pytest.fixture
 def tree(db: None) -> CityTree:
     return make_city_tree()

@@ -182,13 +182,13 @@ def demo_matters_build(
     }
     by_code = {p.code: p for p in places.values()}
     buildings: dict[int, list[Place]] = defaultdict(list)
-    for building in Place.objects.filter(level=PlaceLevel.MICROGRID).only("pk", "parent_id", "latitude", "longitude"):
-        buildings[building.parent_id or 0].append(building)
+    for microgrid in Place.objects.filter(level=PlaceLevel.MICROGRID).only("pk", "parent_id", "latitude", "longitude"):
+        buildings[microgrid.parent_id or 0].append(microgrid)
     departments: dict[tuple[int, str], Department] = {}
-    for department in Department.objects.filter(is_active=True):
-        for short in DEPARTMENT_FOR_CLASS.values():
-            if short in department.name:
-                departments.setdefault((department.place_id, short), department)
+    for candidate in Department.objects.filter(is_active=True):
+        for name in DEPARTMENT_FOR_CLASS.values():
+            if name in candidate.name:
+                departments.setdefault((candidate.place_id, name), candidate)
     staff = _staff()
     classify = _classifier()
     parents = {c.pk: c for c in Category.objects.all()}
@@ -206,7 +206,7 @@ def demo_matters_build(
         category = classify(message)
         first = _first_level(category, parents)
         short = DEPARTMENT_FOR_CLASS.get(first.name) if first else None
-        department = departments.get((district.pk, short)) if short else None
+        department: Department | None = departments.get((district.pk, short)) if short else None
         kind = category.default_kind if category else MatterKind.PERSONAL
         if department is not None:
             kind = MatterKind.PROFESSIONAL
@@ -226,7 +226,7 @@ def demo_matters_build(
         )
         day = timezone.localtime(filed_at).date()
         numbers[day] += 1
-        building = rng.choice(buildings[grid.pk]) if buildings.get(grid.pk) else None
+        building: Place | None = rng.choice(buildings[grid.pk]) if buildings.get(grid.pk) else None
         anonymous = rng.random() < 0.15
         text = message.text.strip() or message.title
         stamps = {e["action"]: e["at"] for e in timeline.events}

@@ -217,13 +217,12 @@ class Matter(models.Model):
         posts = [post for post in getattr(user, "active_posts", []) if perm in ROLE_PERMISSIONS[post.role]]
         paths = minimal_paths(post.place.path for post in posts if post.role not in DEPARTMENT_SCOPED_ROLES)
         departments = [post.department_id for post in posts if post.role in DEPARTMENT_SCOPED_ROLES]
-        condition = NOTHING
+        condition: Q = NOTHING
         for path in paths:
             condition |= Q(place_path__startswith=path)
         if departments:
-            condition |= Q(lead_department_id__in=departments) | Exists(
-                MatterAssignment.objects.filter(matter=OuterRef("pk"), department_id__in=departments)
-            )
+            co_handled = Exists(MatterAssignment.objects.filter(matter=OuterRef("pk"), department_id__in=departments))
+            condition = condition | Q(lead_department_id__in=departments) | Q(co_handled)
         return condition
 
 

@@ -6,7 +6,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -50,9 +50,9 @@ def clean_photo(file: IO[bytes], *, original_name: str = "") -> CleanPhoto:
             if width * height > MAX_PHOTO_PIXELS:
                 raise PhotoRejected(_("%(name)s has more than 40 megapixels.") % {"name": label})
             probe.verify()
-            image = Image.open(io.BytesIO(raw))
-            image.load()
-            image = ImageOps.exif_transpose(image)
+            opened = Image.open(io.BytesIO(raw))
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened)
     except PhotoRejected:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -69,7 +69,11 @@ def clean_photo(file: IO[bytes], *, original_name: str = "") -> CleanPhoto:
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
     output = io.BytesIO()
-    options = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 85}}
+    options: dict[str, dict[str, Any]] = {
+        "JPEG": {"quality": 85, "optimize": True},
+        "PNG": {"optimize": True},
+        "WEBP": {"quality": 85},
+    }
     clean.save(output, format=image_format, **options[image_format])
     return CleanPhoto(
         content=output.getvalue(),

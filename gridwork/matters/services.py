@@ -354,7 +354,7 @@ def _visible(actor: Any, matter_id: int) -> Matter:
     matter = Matter.objects.restrict(actor, Perm.VIEW_MATTERS).filter(pk=matter_id).first()
     if matter is None and getattr(actor, "is_authenticated", False):
         matter = Matter.objects.filter(pk=matter_id, reporter=actor).first()
-    if matter is None and getattr(actor, "tracking_code", ""):
+    if matter is None and str(getattr(actor, "tracking_code", "") or ""):
         matter = Matter.objects.filter(pk=matter_id).first()
         if matter is not None and not _holds_tracking_code(actor, matter):
             matter = None
@@ -388,7 +388,7 @@ def _check_actor(actor: Any, matter: Matter, move_actor: Actor) -> None:
         raise NotAllowed(_("You may not take this step on this matter."), code="not_allowed")
 
 
-_TIMESTAMPS = {
+_TIMESTAMPS: dict[str, str] = {
     Action.DISPATCH: "dispatched_at",
     Action.OVERRULE: "dispatched_at",
     Action.ACCEPT: "accepted_at",

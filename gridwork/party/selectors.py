@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from gridwork.accounts.roles import Perm
-from gridwork.party.models import PartyMember, PartyOrganisation, PartTimeMember
+from gridwork.party.models import PartTimeMember, PartyMember, PartyOrganisation
 from gridwork.places.models import Place
 
 

@@ -66,7 +66,12 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/unit_list.html",
-        {"page_obj": page, "query": query, "search": search, "breadcrumbs": [{"label": _("Resident units"), "url": ""}]},
+        {
+            "page_obj": page,
+            "query": query,
+            "search": search,
+            "breadcrumbs": [{"label": _("Resident units"), "url": ""}],
+        },
     )
 
 
