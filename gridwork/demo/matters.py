@@ -202,7 +202,7 @@ def demo_matters_build(
     timelines: list[_Timeline] = []
     for filed_at, message in dated:
         grid = rng.choice(grids)
-        community, street, district = (by_code[code] for code in grid.ancestor_codes()[-3:])
+        district, street, community = (by_code[code] for code in grid.ancestor_codes()[-3:])
         category = classify(message)
         first = _first_level(category, parents)
         short = DEPARTMENT_FOR_CLASS.get(first.name) if first else None

@@ -48,3 +48,18 @@ def test_numbers_are_unique_and_dated_by_filing_day(demo_matters: list[Matter]) 
 
     assert len({m.number for m in demo_matters}) == len(demo_matters)
     assert all(m.number[2:10] == f"{timezone.localtime(m.created_at):%Y%m%d}" for m in demo_matters)
+
+
+def test_demo_matters_sit_in_their_grids_tree_and_are_moved_by_real_staff(demo_matters: list[Matter]) -> None:
+    for matter in demo_matters:
+        assert (matter.community.level, matter.street.level, matter.district.level) == (
+            "community",
+            "street",
+            "district",
+        )
+        assert matter.grid.parent_id == matter.community.pk
+        assert matter.community.parent_id == matter.street.pk
+        assert matter.street.parent_id == matter.district.pk
+    staff_events = [e for m in demo_matters for e in m.events.all() if e.action not in {"file", "rate"}]
+    assert staff_events
+    assert all(e.actor_id is not None for e in staff_events)
