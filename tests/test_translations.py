@@ -82,9 +82,7 @@ def test_every_entry_is_translated_and_not_fuzzy(po_path: Path) -> None:
         for entry in live_entries(catalog)
         if "fuzzy" not in entry.flags
         and not (
-            all(value.strip() for value in entry.msgstr_plural.values())
-            if entry.msgid_plural
-            else entry.msgstr.strip()
+            all(value.strip() for value in entry.msgstr_plural.values()) if entry.msgid_plural else entry.msgstr.strip()
         )
     ]
     problems = [f"fuzzy: {name}" for name in fuzzy] + [f"untranslated: {name}" for name in untranslated]
