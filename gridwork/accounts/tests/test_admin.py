@@ -53,6 +53,7 @@ def test_the_audit_log_is_not_in_the_admin(client: Client, staff: Staff) -> None
         "accounts.User",
         "accounts.Post",
         "axes.AccessAttempt",
+        "matters.Category",
     }
     client.force_login(staff.system_admin)
     assert client.get("/admin/audit/auditevent/").status_code == 404
