@@ -239,3 +239,12 @@ def test_the_language_switch_sets_the_cookie_and_the_page_follows() -> None:
     html = client.get("/accounts/login/").content.decode()
     assert html_lang(html) == "zh-hans"
     assert "登录" in html
+
+
+@pytest.mark.django_db
+def test_the_language_switch_names_each_language_in_itself(client: Client) -> None:
+    """A reader who does not read the current language still finds their own: 简体中文 and English, always."""
+    for accept in ("zh-hans", "en"):
+        html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+        assert ">简体中文</option>" in html
+        assert ">English</option>" in html
