@@ -58,7 +58,8 @@ test-sqlite: setup ## The test suite on SQLite
 test-postgres: setup ## The test suite on a throwaway PostgreSQL cluster on loopback
 	scripts/with-postgres.sh $(VENV)/bin/pytest
 
-bench: setup ## The benchmarks in bench/ (see bench/README.md)
+bench: setup ## The benchmarks in bench/ (see bench/README.md): locating, and intake over HTTP on SQLite and PostgreSQL
+	scripts/system-deps.sh
 	$(PY) bench/run.py
 
 messages: setup ## Collect new strings into gridwork/locale/*/django.po and compile every .po to .mo

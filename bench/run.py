@@ -1,7 +1,8 @@
 """Run the benchmarks: ``bench/run.py`` runs them all, ``bench/run.py locate`` runs one.
 
 The benchmarks use the development settings with their own SQLite database, var/bench/gridwork-bench.sqlite3,
-migrated and filled with the city-scale demo city the first time. Each benchmark prints its figures and
+migrated and filled with the city-scale demo city the first time. The intake benchmarks make databases of their
+own instead (see bench/intake.py); ``intake`` names both of them. Each benchmark prints its figures and
 writes them to bench/results/<name>.json.
 """
 
@@ -29,14 +30,31 @@ class Benchmark:
     name: str
     description: str
     run: Callable[[argparse.Namespace], dict[str, Any]]
+    needs_bench_city: bool = True  # runs on var/bench/gridwork-bench.sqlite3 with the city-scale demo city
+
+
+# Names that stand for several benchmarks.
+GROUPS = {"intake": ("intake-sqlite", "intake-postgresql")}
 
 
 def benchmarks() -> dict[str, Benchmark]:
     """The registry: add a module with a ``run(options) -> dict`` and list it here."""
-    from bench import locate
+    from bench import intake, locate
 
     found = [
         Benchmark("locate", "point → grid lookups: STRtree index against a scan of every grid", locate.run),
+        Benchmark(
+            "intake-sqlite",
+            "residents' reports through POST /report/new/ on gunicorn, against GET /, on SQLite",
+            intake.run_sqlite,
+            needs_bench_city=False,
+        ),
+        Benchmark(
+            "intake-postgresql",
+            "residents' reports through POST /report/new/ on gunicorn, against GET /, on PostgreSQL",
+            intake.run_postgresql,
+            needs_bench_city=False,
+        ),
     ]
     return {benchmark.name: benchmark for benchmark in found}
 
@@ -85,24 +103,31 @@ def environment() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+    from bench import intake
+
     registry = benchmarks()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run, of {', '.join(registry)} (default: all)")
+    parser.add_argument(
+        "names", nargs="*", help=f"benchmarks to run, of {', '.join([*registry, *GROUPS])} (default: all)"
+    )
     parser.add_argument("--points", type=int, default=20_000, help="locate: random points to look up")
     parser.add_argument(
         "--brute-force-points", type=int, default=5_000, help="locate: how many of them the brute force also looks up"
     )
     parser.add_argument("--seed", type=int, default=20261121, help="seed of the random points")
+    intake.add_arguments(parser)
     options = parser.parse_args(argv)
-    unknown = [name for name in options.names if name not in registry]
+    unknown = [name for name in options.names if name not in registry and name not in GROUPS]
     if unknown:
-        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(registry)}")
+        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join([*registry, *GROUPS])}")
+    names = list(dict.fromkeys(chosen for name in options.names for chosen in GROUPS.get(name, (name,))))
 
     setup_django()
-    ensure_demo_city()
+    if any(registry[name].needs_bench_city for name in names or registry):
+        ensure_demo_city()
     RESULTS.mkdir(parents=True, exist_ok=True)
     failures = 0
-    for name in options.names or list(registry):
+    for name in names or list(registry):
         benchmark = registry[name]
         print(f"\n== {name}: {benchmark.description}", flush=True)
         started = time.perf_counter()
@@ -116,4 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM in the intake benchmark): its servers are stopped by now
+        print("\nInterrupted.", file=sys.stderr)
+        sys.exit(130)
