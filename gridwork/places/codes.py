@@ -44,34 +44,41 @@ class PlaceCodeError(ValueError):
     """A place code that does not fit its level or its parent."""
 
 
+def _label(level: str) -> str:
+    from gridwork.places.models import PlaceLevel
+
+    return str(PlaceLevel(level).label) if level in PlaceLevel.values else level
+
+
 def validate_place_code(level: str, code: str, parent_code: str | None) -> None:
     """Raise PlaceCodeError, with a sentence a clerk can act on, unless ``code`` is a valid code for ``level``."""
     shape = CODE_SHAPES.get(level)
     if shape is None:
         raise PlaceCodeError(_("Unknown place level “%(level)s”.") % {"level": level})
+    level_name = _label(level)
     if not code.isascii() or not code.isdigit() or len(code) != shape.length:
         raise PlaceCodeError(
             _("The code of a %(level)s must be %(length)d digits, not “%(code)s”.")
-            % {"level": level, "length": shape.length, "code": code}
+            % {"level": level_name, "length": shape.length, "code": code}
         )
     own = code[shape.inherited : shape.inherited + shape.own]
     if set(own) == {"0"}:
         raise PlaceCodeError(
             _("Digits %(start)d–%(end)d of “%(code)s” are this %(level)s's own number and cannot be all zeros.")
-            % {"start": shape.inherited + 1, "end": shape.inherited + shape.own, "code": code, "level": level}
+            % {"start": shape.inherited + 1, "end": shape.inherited + shape.own, "code": code, "level": level_name}
         )
     rest = code[shape.inherited + shape.own :]
     if rest and set(rest) != {"0"}:
         raise PlaceCodeError(
             _("The last %(n)d digits of a %(level)s code must be zeros, in “%(code)s”.")
-            % {"n": len(rest), "level": level, "code": code}
+            % {"n": len(rest), "level": level_name, "code": code}
         )
     if level == "city":
         if parent_code:
             raise PlaceCodeError(_("A city has no parent place."))
         return
     if not parent_code:
-        raise PlaceCodeError(_("A %(level)s needs a parent place.") % {"level": level})
+        raise PlaceCodeError(_("A %(level)s needs a parent place.") % {"level": level_name})
     if code[: shape.inherited] != parent_code[: shape.inherited]:
         raise PlaceCodeError(
             _("The code “%(code)s” does not start with its parent's digits “%(prefix)s”.")
@@ -84,7 +91,8 @@ def child_code(level: str, parent_code: str, sequence: int) -> str:
     shape = CODE_SHAPES[level]
     if not 1 <= sequence < 10**shape.own:
         raise PlaceCodeError(
-            _("A %(level)s sequence number must be between 1 and %(max)d.") % {"level": level, "max": 10**shape.own - 1}
+            _("A %(level)s sequence number must be between 1 and %(max)d.")
+            % {"level": _label(level), "max": 10**shape.own - 1}
         )
     own = str(sequence).zfill(shape.own)
     return (parent_code[: shape.inherited] + own).ljust(shape.length, "0")
