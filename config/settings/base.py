@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "gridwork.imports",
     "gridwork.matters",
     "gridwork.notifications",
+    "gridwork.supervision",
     "gridwork.demo",
 ]
 
@@ -167,6 +168,9 @@ SMS_BACKEND = env_str("GRIDWORK_SMS_BACKEND", "gridwork.accounts.sms.ConsoleSmsB
 PHONE_CODE_TTL = timedelta(minutes=5)
 PHONE_CODE_RESEND_INTERVAL = timedelta(seconds=60)
 PHONE_CODE_MAX_ATTEMPTS = 5
+
+# Office hours for limits in working hours (受理时限 etc.), as HH:MM-HH:MM periods in TIME_ZONE.
+SUPERVISION_OFFICE_HOURS = env_list("GRIDWORK_OFFICE_HOURS", ["08:30-12:00", "14:00-17:30"])
 
 # A point outside every grid is placed in the nearest grid within this distance.
 LOCATE_NEAREST_METRES = env_int("GRIDWORK_LOCATE_NEAREST_METRES", 200)
