@@ -30,6 +30,7 @@ have_cjk_font() {
     if command -v fc-list >/dev/null 2>&1; then
         [[ -n "$(fc-list :lang=zh family)" ]]
     else
+        # shellcheck disable=SC2016  # ${Status} is dpkg-query's format field, not a shell variable
         dpkg-query -W -f='${Status}' "$FONT_PACKAGE" 2>/dev/null | grep -q 'ok installed'
     fi
 }
