@@ -8,13 +8,11 @@ no view can forget the rule.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+from collections.abc import Iterable
+from typing import Any, Protocol, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -39,17 +37,19 @@ def minimal_paths(paths: Iterable[str]) -> list[str]:
     return kept
 
 
+def paths_q(lookup: str, paths: Iterable[str]) -> Q:
+    """The condition that keeps rows whose ``lookup`` path lies under any of ``paths`` (none: nothing)."""
+    condition = NOTHING
+    for path in minimal_paths(paths):
+        condition |= Q(**{f"{lookup}__startswith": path})
+    return condition
+
+
 def path_scope_q(user: Any, perm: str, lookup: str) -> Q:
     """The condition that keeps rows whose ``lookup`` path lies under a unit where ``user`` holds ``perm``."""
     if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
         return NOTHING
-    paths = minimal_paths(user.scope_paths(perm))
-    if not paths:
-        return NOTHING
-    condition = Q()
-    for path in paths:
-        condition |= Q(**{f"{lookup}__startswith": path})
-    return condition
+    return paths_q(lookup, user.scope_paths(perm))
 
 
 class ScopedQuerySet(models.QuerySet[_M]):

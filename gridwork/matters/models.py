@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.common.scope import NOTHING, ScopedQuerySet, minimal_paths
+from gridwork.common.scope import NOTHING, ScopedQuerySet, paths_q
 from gridwork.matters.workflow import ClosureReason, MatterKind, MatterState, Satisfaction
 from gridwork.places.models import Department, Place
 
@@ -215,11 +215,8 @@ class Matter(models.Model):
         if not getattr(user, "is_authenticated", False):
             return NOTHING
         posts = [post for post in getattr(user, "active_posts", []) if perm in ROLE_PERMISSIONS[post.role]]
-        paths = minimal_paths(post.place.path for post in posts if post.role not in DEPARTMENT_SCOPED_ROLES)
         departments = [post.department_id for post in posts if post.role in DEPARTMENT_SCOPED_ROLES]
-        condition: Q = NOTHING
-        for path in paths:
-            condition |= Q(place_path__startswith=path)
+        condition = paths_q("place_path", (p.place.path for p in posts if p.role not in DEPARTMENT_SCOPED_ROLES))
         if departments:
             co_handled = Exists(MatterAssignment.objects.filter(matter=OuterRef("pk"), department_id__in=departments))
             condition = condition | Q(lead_department_id__in=departments) | Q(co_handled)

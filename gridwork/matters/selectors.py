@@ -700,35 +700,13 @@ class RouteExplanation:
 
 
 def routing_explain(*, grid: Place, category: Category | None) -> RouteExplanation:
-    """The unit the routing gives, and why: the applicable rules ranked as ``triage.route`` ranks them (the
-    deepest area first, then the deepest category)."""
-    from gridwork.matters.triage import route
+    """The unit the routing gives, and why: the applicable rules, the winning one first (``triage.route``'s order)."""
+    from gridwork.matters.triage import applicable_rules
 
-    unit = route(category=category, grid=grid)
-    chain: list[int | None] = [None]
-    current = category
-    while current is not None:
-        chain.append(current.pk)
-        current = current.parent
-    rules = [
-        rule
-        for rule in RoutingRule.objects.filter(place__code__in=[*grid.ancestor_codes(), grid.code]).select_related(
-            "place", "category", "lead_place", "lead_department"
-        )
-        if rule.category_id in chain
-    ]
-    rules.sort(key=lambda rule: (len(rule.place.path), chain.index(rule.category_id)), reverse=True)
-    winner_unit = unit.as_pair() if unit is not None else None
-    candidates = [
-        RouteCandidate(
-            rule=rule,
-            wins=index == 0 and (rule.lead_place_id, rule.lead_department_id) == winner_unit,
-        )
-        for index, rule in enumerate(rules)
-    ]
+    rules = applicable_rules(category=category, grid=grid)
     return RouteExplanation(
         grid=grid,
         category=category,
-        unit=_unit_text(unit) if unit is not None else "",
-        candidates=candidates,
+        unit=unit_label(rules[0].lead_place, rules[0].lead_department) if rules else "",
+        candidates=[RouteCandidate(rule=rule, wins=index == 0) for index, rule in enumerate(rules)],
     )

@@ -33,26 +33,31 @@ class TriageBackend(Protocol):
     def suggest(self, text: str, grid: Place) -> Suggestion: ...
 
 
-def route(*, category: Category | None, grid: Place) -> Unit | None:
-    """The lead unit the routing rules give: the rule of the deepest area, then of the deepest category."""
-    area_codes = [*grid.ancestor_codes(), grid.code]
-    categories: list[int | None] = [None]
+def applicable_rules(*, category: Category | None, grid: Place) -> list[RoutingRule]:
+    """The routing rules that apply to a matter of ``category`` in ``grid``, best first: the rule of the deepest
+    area, then of the deepest category (a category rule beats its parent's and the area's default)."""
+    chain: list[int | None] = [None]
     current = category
     while current is not None:
-        categories.append(current.pk)
+        chain.append(current.pk)
         current = current.parent
-    rules = RoutingRule.objects.filter(place__code__in=area_codes).select_related("place")
-    best: tuple[int, int, RoutingRule] | None = None
-    for rule in rules:
-        if rule.category_id not in categories:
-            continue
-        rank = (len(rule.place.path), categories.index(rule.category_id))
-        if best is None or rank > best[:2]:
-            best = (rank[0], rank[1], rule)
-    if best is None:
+    rules = [
+        rule
+        for rule in RoutingRule.objects.filter(place__code__in=[*grid.ancestor_codes(), grid.code]).select_related(
+            "place", "category", "lead_place", "lead_department"
+        )
+        if rule.category_id in chain
+    ]
+    rules.sort(key=lambda rule: (len(rule.place.path), chain.index(rule.category_id)), reverse=True)
+    return rules
+
+
+def route(*, category: Category | None, grid: Place) -> Unit | None:
+    """The lead unit the routing rules give (the first of ``applicable_rules``), or None."""
+    rules = applicable_rules(category=category, grid=grid)
+    if not rules:
         return None
-    rule = best[2]
-    return Unit(place_id=rule.lead_place_id, department_id=rule.lead_department_id)
+    return Unit(place_id=rules[0].lead_place_id, department_id=rules[0].lead_department_id)
 
 
 class KeywordTriage:
