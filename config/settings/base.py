@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "gridwork.common",
     "gridwork.audit",
     "gridwork.places",
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "gridwork.matters",
     "gridwork.notifications",
     "gridwork.supervision",
+    "gridwork.jobs",
     "gridwork.demo",
 ]
 
@@ -171,9 +174,21 @@ PHONE_CODE_MAX_ATTEMPTS = 5
 
 # Office hours for limits in working hours (受理时限 etc.), as HH:MM-HH:MM periods in TIME_ZONE.
 SUPERVISION_OFFICE_HOURS = env_list("GRIDWORK_OFFICE_HOURS", ["08:30-12:00", "14:00-17:30"])
+# The yellow warning starts when this share of a limit's time is left (25 = a quarter), in percent.
+SUPERVISION_WARN_FRACTION = env_int("GRIDWORK_WARN_PERCENT", 25) / 100
 
 # A point outside every grid is placed in the nearest grid within this distance.
 LOCATE_NEAREST_METRES = env_int("GRIDWORK_LOCATE_NEAREST_METRES", 200)
+
+# Background tasks (django-tasks): rows in the platform's own database, run by `manage.py db_worker`. A task
+# enqueued inside a transaction is written in it, so it exists exactly when the transaction commits.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Periodic jobs, enqueued by `manage.py run_scheduler` (gridwork/jobs): (name, cron expression in TIME_ZONE with
+# five fields, dotted path of a django-tasks task taking no arguments). The name identifies the job's fires.
+GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
+    ("supervision-sweep", "*/5 * * * *", "gridwork.supervision.tasks.sweep_deadlines"),
+)
 
 LOGGING = {
     "version": 1,

@@ -39,6 +39,8 @@ class Perm:
     HANDLE_MATTERS = "matters.handle"
     CALL_BACK = "matters.call_back"
     MANAGE_ROUTING = "matters.manage_routing"
+    SUPERVISE_MATTERS = "matters.supervise"  # 督办 and 催办 over the matters of one's area
+    ESCALATE_MATTERS = "matters.escalate"  # the dispatch centre's hard-matter levels and board
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -61,6 +63,8 @@ _HANDLING = frozenset({Perm.VIEW_MATTERS, Perm.HANDLE_MATTERS})
 _DISPATCHING = frozenset(
     {Perm.VIEW_MATTERS, Perm.FILE_MATTERS, Perm.DISPATCH_MATTERS, Perm.HANDLE_MATTERS, Perm.CALL_BACK}
 )
+# Supervision (督办) presses the units below: streets press communities, districts and the city press everyone.
+_SUPERVISING_MATTERS = frozenset({Perm.SUPERVISE_MATTERS})
 
 ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
@@ -68,11 +72,13 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         | _HANDLING
         | {Perm.FILE_MATTERS},
         Role.COMMUNITY_STAFF: _COMMUNITY_WORK | _DISPATCHING,
-        Role.STREET_STAFF: _MANAGING | _DISPATCHING | {Perm.MANAGE_ROUTING},
+        Role.STREET_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING},
         Role.DEPARTMENT_HANDLER: frozenset({Perm.VIEW_PLACES}) | _HANDLING,
-        Role.DISTRICT_STAFF: _MANAGING | _DISPATCHING | {Perm.MANAGE_ROUTING},
-        Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING}) | _DISPATCHING,
-        Role.CITY_STAFF: _MANAGING | _DISPATCHING | {Perm.MANAGE_ROUTING},
+        Role.DISTRICT_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING},
+        Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING, Perm.ESCALATE_MATTERS})
+        | _DISPATCHING
+        | _SUPERVISING_MATTERS,
+        Role.CITY_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING},
         # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
         # the audit administrator reads the audit log and changes nothing.
         Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE},

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.common.scope import NOTHING, ScopedQuerySet, paths_q
-from gridwork.matters.workflow import ClosureReason, MatterKind, MatterState, Satisfaction
+from gridwork.matters.workflow import ClosureReason, DueStage, HardStage, MatterKind, MatterState, Satisfaction
 from gridwork.places.models import Department, Place
 
 
@@ -172,6 +172,20 @@ class Matter(models.Model):
     )
     reply_text = models.TextField(_("reply"), blank=True)
 
+    # Supervision (督办): the current limit's deadline and its yellow-warning moment, stored when set, so that
+    # queues and counts compare times and never compute calendars; the counters of the public notice (通报).
+    due_stage = models.CharField(_("limit"), max_length=16, choices=DueStage.choices, blank=True)
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warning from"), null=True, blank=True)
+    supervision_open = models.BooleanField(_("supervision order open"), default=False)
+    supervision_count = models.PositiveSmallIntegerField(_("supervision orders"), default=0)
+    urge_count = models.PositiveSmallIntegerField(_("urged"), default=0)
+    overdue_count = models.PositiveSmallIntegerField(_("overdue"), default=0)
+    hard_level = models.PositiveSmallIntegerField(_("hard-matter level"), default=0)
+    level_due = models.DateTimeField(_("level's deadline"), null=True, blank=True)
+    hard_stage = models.CharField(_("centre stage"), max_length=16, choices=HardStage.choices, blank=True)
+    leader = models.CharField(_("leading city leader"), max_length=60, blank=True)
+
     created_at = models.DateTimeField(_("filed at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
@@ -197,6 +211,10 @@ class Matter(models.Model):
             models.Index(fields=["community", "created_at", "id"], name="matter_community_recent"),
             models.Index(fields=["street", "created_at", "id"], name="matter_street_recent"),
             models.Index(fields=["district", "created_at", "id"], name="matter_district_recent"),
+            # The deadline sweep: matters past their warning moment or deadline, and hard matters past a level's.
+            models.Index(fields=["warn_at"], name="matter_warn_at", condition=Q(warn_at__isnull=False)),
+            models.Index(fields=["due_at"], name="matter_due_at", condition=Q(due_at__isnull=False)),
+            models.Index(fields=["level_due"], name="matter_level_due", condition=Q(level_due__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -206,6 +224,11 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def urged_total(self) -> int:
+        """催办: urged by a supervisor, plus automatically on going overdue; more than once is for public notice."""
+        return self.urge_count + self.overdue_count
 
     @classmethod
     def scope_q(cls, user: Any, perm: str) -> Q:

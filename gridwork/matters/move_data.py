@@ -8,14 +8,16 @@ the field, never a crash and never a value the database would turn into somethin
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.matters.models import Category, Matter, Urgency
 from gridwork.matters.units import department_choices, lead_place_choices
-from gridwork.matters.workflow import Action, ClosureReason, MatterKind, Satisfaction
+from gridwork.matters.workflow import SUPERVISION_ACTIONS, Action, ClosureReason, MatterKind, Satisfaction
 
 MAX_EXTENSION_DAYS = 365
 TRUE_WORDS = {True, "true", "1", "yes", "on"}
@@ -52,8 +54,16 @@ def _days(data: dict[str, Any], errors: dict[str, str]) -> int | None:
     return days
 
 
-def clean_move_data(*, matter: Matter, action: str, data: dict[str, Any], note: str) -> dict[str, Any]:
+def clean_move_data(
+    *, matter: Matter, action: str, data: dict[str, Any], note: str, actor: Any = None, when: datetime | None = None
+) -> dict[str, Any]:
     """The typed data of ``action`` on ``matter``, or ValidationError naming each field that is wrong."""
+    if action in SUPERVISION_ACTIONS:
+        from gridwork.supervision.moves import clean_supervision_data
+
+        return clean_supervision_data(
+            matter=matter, action=action, data=data, note=note, actor=actor, when=when or timezone.now()
+        )
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     match action:

@@ -135,6 +135,10 @@ def _scoped(user: Any, perm: str) -> QuerySet[Matter]:
     return Matter.objects.restrict(user, perm).filter(_scope_hint(user, perm))
 
 
+DEADLINE_OVERDUE = "overdue"
+DEADLINE_WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     category: Category | None = None
@@ -146,6 +150,7 @@ class QueueFilters:
     urgency: str = ""
     state: str = ""
     search: str = ""
+    deadline: str = ""  # DEADLINE_OVERDUE or DEADLINE_WARNING: the stored deadline against the clock
 
 
 def _local_midnight(day: date) -> datetime:
@@ -182,6 +187,11 @@ def _filtered(matters: QuerySet[Matter], filters: QueueFilters) -> QuerySet[Matt
         matters = matters.filter(urgency=filters.urgency)
     if filters.state:
         matters = matters.filter(state=filters.state)
+    if filters.deadline == DEADLINE_OVERDUE:
+        matters = matters.filter(due_at__lte=timezone.now())
+    elif filters.deadline == DEADLINE_WARNING:
+        now = timezone.now()
+        matters = matters.filter(warn_at__lte=now, due_at__gt=now)
     search = filters.search.strip()
     if search:
         number = search.upper()

@@ -44,6 +44,7 @@ from gridwork.matters.triage import get_triage_backend
 from gridwork.matters.units import Unit, user_acts_for
 from gridwork.matters.workflow import (
     SNAPSHOT_FIELDS,
+    SUPERVISION_ACTIONS,
     TRANSITIONS,
     Action,
     Actor,
@@ -52,9 +53,13 @@ from gridwork.matters.workflow import (
     TransitionRefused,
     apply,
     ensure_possible,
+    with_supervision,
 )
 from gridwork.places.locating import InvalidCoordinatesError, OutsideServiceAreaError, locate
 from gridwork.places.models import Place, PlaceLevel
+from gridwork.supervision.deadlines import plan_move
+from gridwork.supervision.moves import supervision_move_offered
+from gridwork.supervision.records import RecordConflict, write_records
 
 TEXT_MIN, TEXT_MAX = 5, 2000
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
@@ -246,6 +251,7 @@ def matter_file(
                 tracking_code_hash=tracking_code_hash(tracking_code) if tracking_code else "",
                 filed_by=filer,
                 state=snapshot.state,
+                hard_stage=snapshot.hard_stage,
                 version=1,
                 created_at=when,
             )
@@ -312,6 +318,8 @@ def _holds_tracking_code(actor: Any, matter: Matter) -> bool:
 
 
 def _actor_fields(actor: Any, matter: Matter) -> dict[str, Any]:
+    if getattr(actor, "is_system", False):
+        return {"actor": None, "actor_name": "", "actor_role": "system", "actor_unit": ""}
     if not getattr(actor, "is_authenticated", False):
         role = "reporter" if _holds_tracking_code(actor, matter) else ""
         return {"actor": None, "actor_name": "", "actor_role": role, "actor_unit": ""}
@@ -347,10 +355,41 @@ def snapshot_of(matter: Matter) -> Snapshot:
         satisfaction=matter.satisfaction,
         closure_reason=matter.closure_reason,
         duplicate_of_id=matter.duplicate_of_id,
+        due_stage=matter.due_stage,
+        due_at=matter.due_at,
+        warn_at=matter.warn_at,
+        supervision_open=matter.supervision_open,
+        supervision_count=matter.supervision_count,
+        urge_count=matter.urge_count,
+        hard_level=matter.hard_level,
+        level_due=matter.level_due,
+        hard_stage=matter.hard_stage,
+        leader=matter.leader,
     )
 
 
+class SystemActor:
+    """The platform itself (the deadline sweep). It sees every matter and takes only the moves in SYSTEM_MOVES."""
+
+    is_authenticated = False
+    is_system = True
+    pk = None
+    active_posts: tuple[Any, ...] = ()
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+SYSTEM_MOVES = frozenset({Action.ESCALATE})
+
+
 def _visible(actor: Any, matter_id: int) -> Matter:
+    if getattr(actor, "is_system", False):
+        found = Matter.objects.filter(pk=matter_id).first()
+        if found is None:
+            raise MatterNotFound
+        return found
     matter = Matter.objects.restrict(actor, Perm.VIEW_MATTERS).filter(pk=matter_id).first()
     if matter is None and getattr(actor, "is_authenticated", False):
         matter = Matter.objects.filter(pk=matter_id, reporter=actor).first()
@@ -367,10 +406,27 @@ def _may_dispatch(actor: Any, matter: Matter) -> bool:
     return Matter.objects.restrict(actor, Perm.DISPATCH_MATTERS).filter(pk=matter.pk).exists()
 
 
-def _check_actor(actor: Any, matter: Matter, move_actor: Actor) -> None:
+def _holds_over(actor: Any, matter: Matter, perm: str) -> bool:
+    return Matter.objects.restrict(actor, perm).filter(pk=matter.pk).exists()
+
+
+def _check_actor(actor: Any, matter: Matter, move_actor: Actor, action: str = "") -> None:
     lead = Unit(place_id=matter.lead_place_id, department_id=matter.lead_department_id)
     allowed = False
-    if move_actor == Actor.DISPATCHER:
+    if getattr(actor, "is_system", False):
+        allowed = action in SYSTEM_MOVES
+    elif move_actor == Actor.SUPERVISOR:
+        allowed = _holds_over(actor, matter, Perm.SUPERVISE_MATTERS)
+    elif move_actor == Actor.ESCALATOR:
+        allowed = _holds_over(actor, matter, Perm.ESCALATE_MATTERS)
+    elif move_actor == Actor.TASKED_UNIT:
+        from gridwork.supervision.models import UnitTask
+
+        open_tasks = UnitTask.objects.filter(matter=matter, reported_at__isnull=True).values_list(
+            "place_id", "department_id"
+        )
+        allowed = any(user_acts_for(actor, Unit(place_id=p, department_id=d)) for p, d in open_tasks)
+    elif move_actor == Actor.DISPATCHER:
         allowed = _may_dispatch(actor, matter)
     elif move_actor == Actor.LEAD_UNIT:
         allowed = user_acts_for(actor, lead)
@@ -418,12 +474,16 @@ def matter_transition(
         raise TransitionRefused(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
     if expected_version is not None and expected_version != matter.version:
         raise ConcurrentChange(_("This matter was changed by someone else. Reload it and try again."))
-    _check_actor(actor, matter, move.actor)
+    _check_actor(actor, matter, move.actor, action)
     ensure_possible(matter.state, action)  # the state first: a malformed move on a closed matter is "wrong state"
-    data = clean_move_data(matter=matter, action=action, data=data, note=note)
+    when = now or timezone.now()
+    data = clean_move_data(matter=matter, action=action, data=data, note=note, actor=actor, when=when)
     before = snapshot_of(matter)
     after = apply(before, action, data)
-    when = now or timezone.now()
+    planned = plan_move(matter=matter, before=before, after=after, action=action, data=data, when=when)
+    if planned:  # the same as applying the move with the planned deadlines in its data: the rules are idempotent
+        data.update(planned)
+        after = with_supervision(after, action, data)
     changed = {
         name: getattr(after, name)
         for name in SNAPSHOT_FIELDS
@@ -458,6 +518,11 @@ def matter_transition(
             data=data,
         )
         _save_photos(matter, event, photos, when)
+        if action in SUPERVISION_ACTIONS:
+            try:
+                write_records(matter=matter, event=event, action=action, data=data, actor=actor, when=when)
+            except RecordConflict as error:
+                raise ConcurrentChange(_("Someone else did this first. Reload the matter.")) from error
     transaction.on_commit(lambda: notify.safely(notify.matter_moved, event_id=event.pk))
     matter.refresh_from_db()
     return matter
@@ -476,7 +541,9 @@ def matter_allowed_actions(*, actor: Any, matter: Matter) -> list[str]:
             continue
         try:
             apply(snapshot, action, _TYPICAL_DATA.get(action, {}))  # the loop's own rules: a pending extension…
-            _check_actor(actor, matter, move.actor)
+            _check_actor(actor, matter, move.actor, action)
+            if action in SUPERVISION_ACTIONS and not supervision_move_offered(matter=matter, action=action):
+                continue
         except TransitionRefused:
             continue
         allowed.append(str(action))
@@ -491,6 +558,10 @@ _TYPICAL_DATA: dict[str, dict[str, Any]] = {
     Action.RATE: {"satisfaction": "satisfied"},
     Action.DISCARD: {"reason": "invalid"},
     Action.REPLY: {"text": "-"},
+    Action.SUPERVISE: {"deadline": {"stage": "reply"}},
+    Action.WHISTLE: {"units": [[None, 0]]},
+    Action.RECORD_MEETING: {"units": [[None, 0]]},
+    Action.DEESCALATE: {"reason": "-"},
 }
 
 

@@ -10,12 +10,18 @@ event log through the same function and compares. Nothing else changes these fie
                 │  ▼                  ▼ │                 │       extension,          satisfied"   │
               RETURNED ◄──────────────┘ │                 │       consultation        (once) ──► IN_PROGRESS
                 └────────dispatch───────┘                 └─ close_by_agreement (个事) ──────────────┘
+
+Supervision moves (督办, 催办, 吹哨报到, the three levels of a hard matter) change no state: they set the
+deadline, open and answer orders, add units, and move a hard matter between levels and through the centre's
+stages (接判办评用). Deadlines are computed by the service (``supervision.deadlines``) and carried in the
+move's data, so that replaying the events gives the stored deadlines without reading a calendar.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -57,6 +63,29 @@ class ClosureReason(models.TextChoices):
     INVALID = "invalid", gettext_lazy("Not a matter for the platform")
 
 
+class HardStage(models.TextChoices):
+    """The dispatch centre's stages of a hard matter (接判办评用), in order; a matter only moves forward."""
+
+    RECEIVED = "1_received", gettext_lazy("Received (接)")
+    VERIFIED = "2_verified", gettext_lazy("Verified on the spot (判)")
+    CONSULTED = "3_consulted", gettext_lazy("Consulted (会商)")
+    HANDLED = "4_handled", gettext_lazy("Handled (办)")
+    TRACKED = "5_tracked", gettext_lazy("Tracked (跟踪)")
+    EVALUATED = "6_evaluated", gettext_lazy("Evaluated (评)")
+    USED = "7_used", gettext_lazy("Results used (用)")
+
+
+class DueStage(models.TextChoices):
+    """Which limit a matter's stored deadline is."""
+
+    ACCEPT = "accept", gettext_lazy("Accept")
+    REPLY = "reply", gettext_lazy("Reply")
+    CALLBACK = "callback", gettext_lazy("Call-back")
+
+
+MAX_HARD_LEVEL = 3
+
+
 class Action(StrEnum):
     FILE = "file"
     DISPATCH = "dispatch"
@@ -72,6 +101,18 @@ class Action(StrEnum):
     CLOSE_BY_AGREEMENT = "close_by_agreement"
     VERIFY_CLOSE = "verify_close"
     DISCARD = "discard"
+    SUPERVISE = "supervise"
+    ANSWER_SUPERVISION = "answer_supervision"
+    URGE = "urge"
+    WHISTLE = "whistle"
+    REPORT = "report"
+    CONCLUDE_WHISTLE = "conclude_whistle"
+    ESCALATE = "escalate"
+    DEESCALATE = "deescalate"
+    FIELD_CHECK = "field_check"
+    RECORD_MEETING = "record_meeting"
+    TRACK = "track"
+    USE_RESULTS = "use_results"
 
 
 ACTION_LABELS: MappingProxyType[str, Any] = MappingProxyType(
@@ -90,6 +131,18 @@ ACTION_LABELS: MappingProxyType[str, Any] = MappingProxyType(
         Action.CLOSE_BY_AGREEMENT: gettext_lazy("Closed with the resident's agreement"),
         Action.VERIFY_CLOSE: gettext_lazy("Verified and closed"),
         Action.DISCARD: gettext_lazy("Discarded"),
+        Action.SUPERVISE: gettext_lazy("Supervision order (督办)"),
+        Action.ANSWER_SUPERVISION: gettext_lazy("Supervision order answered"),
+        Action.URGE: gettext_lazy("Urged (催办)"),
+        Action.WHISTLE: gettext_lazy("Whistle blown to departments (吹哨)"),
+        Action.REPORT: gettext_lazy("Reported for the task (报到)"),
+        Action.CONCLUDE_WHISTLE: gettext_lazy("Joint result of the whistle"),
+        Action.ESCALATE: gettext_lazy("Escalated"),
+        Action.DEESCALATE: gettext_lazy("De-escalated"),
+        Action.FIELD_CHECK: gettext_lazy("Verified on the spot (调查核实)"),
+        Action.RECORD_MEETING: gettext_lazy("Joint consultation recorded (会商)"),
+        Action.TRACK: gettext_lazy("Follow-up recorded (跟踪)"),
+        Action.USE_RESULTS: gettext_lazy("Results used (结果运用)"),
     }
 )
 
@@ -102,6 +155,9 @@ class Actor(StrEnum):
     LEAD_UNIT = "lead_unit"  # staff of the unit the matter is dispatched to
     HANDLING_UNIT = "handling_unit"  # staff of the lead or a co-handling unit
     RATER = "rater"  # the reporter, or an operator on a call-back (回访)
+    SUPERVISOR = "supervisor"  # staff holding matters.supervise over the matter's place (street, district, city)
+    TASKED_UNIT = "tasked_unit"  # staff of a unit with an open task on the matter (whistle, consultation)
+    ESCALATOR = "escalator"  # the dispatch centre: matters.escalate over the matter's place
 
 
 @dataclass(frozen=True)
@@ -127,6 +183,51 @@ TRANSITIONS: MappingProxyType[str, Move] = MappingProxyType(
         Action.CLOSE_BY_AGREEMENT: Move(frozenset({S.IN_PROGRESS}), Actor.LEAD_UNIT),
         Action.VERIFY_CLOSE: Move(frozenset({S.REPLIED, S.TO_VERIFY}), Actor.DISPATCHER),
         Action.DISCARD: Move(frozenset({S.SUBMITTED, S.RETURNED}), Actor.DISPATCHER),
+        Action.SUPERVISE: Move(frozenset({S.DISPATCHED, S.IN_PROGRESS}), Actor.SUPERVISOR),
+        Action.ANSWER_SUPERVISION: Move(frozenset({S.DISPATCHED, S.IN_PROGRESS}), Actor.LEAD_UNIT),
+        Action.URGE: Move(frozenset({S.DISPATCHED, S.IN_PROGRESS}), Actor.SUPERVISOR),
+        Action.WHISTLE: Move(frozenset({S.IN_PROGRESS}), Actor.LEAD_UNIT),
+        Action.REPORT: Move(frozenset({S.IN_PROGRESS, S.REPLIED}), Actor.TASKED_UNIT),
+        Action.CONCLUDE_WHISTLE: Move(frozenset({S.IN_PROGRESS, S.REPLIED}), Actor.LEAD_UNIT),
+        Action.ESCALATE: Move(frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED}), Actor.ESCALATOR),
+        Action.DEESCALATE: Move(frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED}), Actor.ESCALATOR),
+        Action.FIELD_CHECK: Move(frozenset({S.DISPATCHED, S.IN_PROGRESS}), Actor.ESCALATOR),
+        Action.RECORD_MEETING: Move(frozenset({S.DISPATCHED, S.IN_PROGRESS}), Actor.ESCALATOR),
+        Action.TRACK: Move(frozenset({S.IN_PROGRESS, S.REPLIED, S.TO_VERIFY}), Actor.ESCALATOR),
+        Action.USE_RESULTS: Move(frozenset({S.CLOSED}), Actor.ESCALATOR),
+    }
+)
+
+SUPERVISION_ACTIONS = frozenset(
+    {
+        Action.SUPERVISE,
+        Action.ANSWER_SUPERVISION,
+        Action.URGE,
+        Action.WHISTLE,
+        Action.REPORT,
+        Action.CONCLUDE_WHISTLE,
+        Action.ESCALATE,
+        Action.DEESCALATE,
+        Action.FIELD_CHECK,
+        Action.RECORD_MEETING,
+        Action.TRACK,
+        Action.USE_RESULTS,
+    }
+)
+
+# Moves that stop the unit's clock: the stored deadline is cleared (a new one is set by the next move that needs it).
+CLEARS_DEADLINE = frozenset({Action.RETURN, Action.CLOSE_BY_AGREEMENT, Action.VERIFY_CLOSE, Action.DISCARD})
+# The stage of the centre's board (接判办评用) that a move of a hard matter reaches.
+HARD_STAGE_OF: MappingProxyType[str, str] = MappingProxyType(
+    {
+        Action.FILE: HardStage.RECEIVED,
+        Action.DISPATCH: HardStage.RECEIVED,
+        Action.FIELD_CHECK: HardStage.VERIFIED,
+        Action.RECORD_MEETING: HardStage.CONSULTED,
+        Action.REPLY: HardStage.HANDLED,
+        Action.TRACK: HardStage.TRACKED,
+        Action.RATE: HardStage.EVALUATED,
+        Action.USE_RESULTS: HardStage.USED,
     }
 )
 
@@ -162,6 +263,16 @@ class Snapshot:
     satisfaction: str = ""
     closure_reason: str = ""
     duplicate_of_id: int | None = None
+    due_stage: str = ""
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+    supervision_open: bool = False
+    supervision_count: int = 0
+    urge_count: int = 0
+    hard_level: int = 0
+    level_due: datetime | None = None
+    hard_stage: str = ""
+    leader: str = ""
 
 
 SNAPSHOT_FIELDS = tuple(field.name for field in dataclasses.fields(Snapshot))
@@ -219,7 +330,12 @@ def apply(snapshot: Snapshot, action: str, data: dict[str, Any]) -> Snapshot:
         case Action.ACCEPT:
             change = {"state": S.IN_PROGRESS}
         case Action.RETURN:
-            change = {"state": S.RETURNED, "return_count": snapshot.return_count + 1, "extension_pending": False}
+            change = {
+                "state": S.RETURNED,
+                "return_count": snapshot.return_count + 1,
+                "extension_pending": False,
+                "supervision_open": False,
+            }
         case Action.OVERRULE:
             _require(
                 snapshot.lead_place_id is not None or snapshot.lead_department_id is not None,
@@ -248,6 +364,11 @@ def apply(snapshot: Snapshot, action: str, data: dict[str, Any]) -> Snapshot:
                 snapshot.kind != MatterKind.COMMUNITY or snapshot.consultation_recorded,
                 _("A community matter (社事) needs a community consultation record before the reply."),
                 "consultation_required",
+            )
+            _require(
+                not snapshot.supervision_open,
+                _("Answer the supervision order (督办) before replying."),
+                "supervision_open",
             )
             change = {"state": S.REPLIED, "extension_pending": False}
         case Action.RATE:
@@ -279,7 +400,85 @@ def apply(snapshot: Snapshot, action: str, data: dict[str, Any]) -> Snapshot:
                 "duplicate_of",
             )
             change = {"state": S.CLOSED, "closure_reason": reason, "duplicate_of_id": data.get("duplicate_of_id")}
-    return dataclasses.replace(snapshot, **change)
+        case _:
+            change = _supervision_change(snapshot, action, data)
+    after = dataclasses.replace(snapshot, **change)
+    return with_supervision(after, action, data)
+
+
+def _supervision_change(snapshot: Snapshot, action: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The changes of the supervision moves (督办, 催办, 吹哨报到, the levels and stages of a hard matter)."""
+    change: dict[str, Any] = {}
+    match action:
+        case Action.SUPERVISE:
+            _require(bool(data.get("deadline")), _("Set the new deadline of the order."), "deadline")
+            change = {"supervision_open": True, "supervision_count": snapshot.supervision_count + 1}
+        case Action.ANSWER_SUPERVISION:
+            _require(snapshot.supervision_open, _("No supervision order is waiting for an answer."), "not_open")
+            change = {"supervision_open": False}
+        case Action.URGE:
+            change = {"urge_count": snapshot.urge_count + 1}
+        case Action.WHISTLE | Action.RECORD_MEETING:
+            units = {tuple(unit) for unit in data.get("units", [])}
+            _require(bool(units), _("Name at least one unit and its task."), "units")
+            lead = (snapshot.lead_place_id, snapshot.lead_department_id)
+            if action == Action.RECORD_MEETING:
+                _require(snapshot.kind == MatterKind.HARD, _("Only a hard matter (难事) goes to consultation."), "hard")
+                _require(snapshot.hard_level >= 2, _("Escalate to joint consultation first."), "level")
+            merged = {*snapshot.co_units, *(unit for unit in units if unit != lead)}
+            change = {"co_units": tuple(sorted(merged, key=lambda u: (u[0] or 0, u[1] or 0)))}
+        case Action.ESCALATE:
+            _require(snapshot.kind == MatterKind.HARD, _("Only a hard matter (难事) is escalated."), "hard")
+            _require(snapshot.hard_level < MAX_HARD_LEVEL, _("This matter is already at the highest level."), "level")
+            change = {"hard_level": snapshot.hard_level + 1, "leader": str(data.get("leader", "")) or snapshot.leader}
+        case Action.DEESCALATE:
+            _require(snapshot.hard_level > 1, _("This matter is at the first level already."), "level")
+            _require(bool(str(data.get("reason", "")).strip()), _("Say why the matter goes down a level."), "reason")
+            change = {
+                "hard_level": snapshot.hard_level - 1,
+                "leader": "" if snapshot.hard_level == 3 else snapshot.leader,
+            }
+        case Action.FIELD_CHECK | Action.TRACK | Action.USE_RESULTS:
+            _require(snapshot.kind == MatterKind.HARD, _("These steps belong to hard matters (难事)."), "hard")
+        case Action.REPORT | Action.CONCLUDE_WHISTLE:
+            change = {}
+    return change
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def with_supervision(after: Snapshot, action: str, data: dict[str, Any]) -> Snapshot:
+    """The deadline, hard-matter level and board stage after a move, by the rules in one place.
+
+    - A deadline in the move's data replaces the stored one (``None`` clears it); a move that stops the unit's
+      clock clears it; so does a rating that sends the matter to verification.
+    - A hard matter is at level 1 (首接负责) from its dispatch; a matter that is not hard has no level.
+    - A hard matter's board stage only moves forward.
+    """
+    change: dict[str, Any] = {}
+    if "deadline" in data:
+        deadline = data["deadline"] or {}
+        change.update(
+            due_stage=deadline.get("stage", ""),
+            due_at=_moment(deadline.get("due_at")),
+            warn_at=_moment(deadline.get("warn_at")),
+        )
+    elif action in CLEARS_DEADLINE or (action == Action.RATE and after.state == S.TO_VERIFY):
+        change.update(due_stage="", due_at=None, warn_at=None)
+    if after.state == S.CLOSED and action != Action.USE_RESULTS:
+        change.update(supervision_open=False, level_due=None)
+    if after.kind == MatterKind.HARD:
+        if action == Action.DISPATCH and after.hard_level == 0:
+            change["hard_level"] = 1
+        if action in HARD_STAGE_OF:
+            change["hard_stage"] = max(after.hard_stage, HARD_STAGE_OF[action])
+    elif action in {Action.FILE, Action.DISPATCH}:
+        change.update(hard_level=0, level_due=None, hard_stage="", leader="")
+    if "level_due" in data:
+        change["level_due"] = _moment(data["level_due"])
+    return dataclasses.replace(after, **change)
 
 
 def replay(events: list[tuple[str, dict[str, Any]]]) -> Snapshot:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.matters.models import Category, Channel, Matter, Urgency
 from gridwork.matters.photos import MAX_PHOTOS, CleanPhoto, PhotoRejected, clean_photo
-from gridwork.matters.selectors import category_choices, matter_unit_choices
+from gridwork.matters.selectors import DEADLINE_OVERDUE, DEADLINE_WARNING, category_choices, matter_unit_choices
 from gridwork.matters.workflow import Action, ClosureReason, MatterKind, MatterState, Satisfaction
 from gridwork.places.models import Department, Place
 
@@ -70,6 +70,12 @@ class QueueFilterForm(forms.Form):
         label=_("State"),
         required=False,
         choices=_blank(_("Any state")) + list(MatterState.choices),
+        widget=forms.Select(attrs=SELECT),
+    )
+    deadline = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=_blank(_("Any deadline")) + [(DEADLINE_OVERDUE, _("Overdue")), (DEADLINE_WARNING, _("Due soon"))],
         widget=forms.Select(attrs=SELECT),
     )
 
@@ -151,7 +157,7 @@ class ActionForm(forms.Form):
         self.add_error(field if field in self.fields else None, messages)
 
 
-def _note(label: Any, *, required: bool, rows: int = 2) -> forms.CharField:
+def note_field(label: Any, *, required: bool, rows: int = 2) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
@@ -190,7 +196,7 @@ class DispatchForm(ActionForm):
         widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 6}),
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
-    note = _note(_("Note to the unit"), required=False)
+    note = note_field(_("Note to the unit"), required=False)
 
     def __init__(self, *args: Any, matter: Matter, **kwargs: Any) -> None:
         super().__init__(*args, matter=matter, **kwargs)
@@ -237,7 +243,7 @@ class AcceptForm(ActionForm):
     action = Action.ACCEPT
     title = _("Accept")
     button = _("Accept")
-    note = _note(_("Note"), required=False, rows=1)
+    note = note_field(_("Note"), required=False, rows=1)
 
 
 class ReturnForm(ActionForm):
@@ -247,7 +253,7 @@ class ReturnForm(ActionForm):
     title = _("Return to the dispatcher")
     button = _("Return")
     button_class = "btn-outline-danger"
-    note = _note(_("Reason for returning"), required=True)
+    note = note_field(_("Reason for returning"), required=True)
 
 
 class OverruleForm(ActionForm):
@@ -257,7 +263,7 @@ class OverruleForm(ActionForm):
     title = _("Overrule the return")
     button = _("Send back to the unit")
     button_class = "btn-outline-secondary"
-    note = _note(_("Why the unit must handle it"), required=True)
+    note = note_field(_("Why the unit must handle it"), required=True)
 
 
 class ProgressForm(ActionForm):
@@ -265,7 +271,7 @@ class ProgressForm(ActionForm):
     title = _("Record progress")
     button = _("Record")
     button_class = "btn-outline-secondary"
-    note = _note(_("What was done"), required=True)
+    note = note_field(_("What was done"), required=True)
     photos = PhotosField()
 
     def transition(self) -> dict[str, Any]:
@@ -282,7 +288,7 @@ class ExtensionRequestForm(ActionForm):
     days = forms.IntegerField(
         label=_("Days"), min_value=1, max_value=90, widget=forms.NumberInput(attrs={**INPUT, "style": "max-width:7rem"})
     )
-    note = _note(_("Reason"), required=True)
+    note = note_field(_("Reason"), required=True)
 
     def transition(self) -> dict[str, Any]:
         return {"data": {"days": self.cleaned_data["days"]}, "note": self.cleaned_data["note"]}
@@ -304,7 +310,7 @@ class ExtensionDecisionForm(ActionForm):
         required=False,
         widget=forms.NumberInput(attrs={**INPUT, "style": "max-width:7rem"}),
     )
-    note = _note(_("Note"), required=False, rows=1)
+    note = note_field(_("Note"), required=False, rows=1)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -366,7 +372,7 @@ class RateForm(ActionForm):
     title = _("Call-back rating")
     button = _("Record the rating")
     satisfaction = forms.ChoiceField(label=_("Rating"), choices=Satisfaction.choices, widget=forms.RadioSelect)
-    note = _note(_("The resident's comment"), required=False)
+    note = note_field(_("The resident's comment"), required=False)
 
     def transition(self) -> dict[str, Any]:
         return {
@@ -380,7 +386,7 @@ class CloseByAgreementForm(ActionForm):
     title = _("Close with the resident's agreement")
     button = _("Close")
     button_class = "btn-outline-secondary"
-    note = _note(_("The resident's agreement (who, when, how)"), required=True)
+    note = note_field(_("The resident's agreement (who, when, how)"), required=True)
 
 
 class VerifyCloseForm(ActionForm):
@@ -389,7 +395,7 @@ class VerifyCloseForm(ActionForm):
     action = Action.VERIFY_CLOSE
     title = _("Verify and close")
     button = _("Close the matter")
-    note = _note(_("Note"), required=False, rows=1)
+    note = note_field(_("Note"), required=False, rows=1)
 
 
 class DiscardForm(ActionForm):
@@ -411,7 +417,7 @@ class DiscardForm(ActionForm):
         max_length=20,
         widget=forms.TextInput(attrs={**INPUT, "placeholder": "GW…"}),
     )
-    note = _note(_("Explanation"), required=True)
+    note = note_field(_("Explanation"), required=True)
 
     def __init__(self, *args: Any, matter: Matter, duplicate_lookup: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, matter=matter, **kwargs)

@@ -105,7 +105,8 @@ def test_extension_request_and_decision() -> None:
 def test_every_state_but_closed_has_a_way_out() -> None:
     reachable_sources = {state for move in TRANSITIONS.values() for state in move.sources}
     assert reachable_sources >= set(MatterState.values) - {MatterState.CLOSED}
-    assert MatterState.CLOSED not in reachable_sources
+    # A closed matter stays closed: the only move from it records how a hard matter's results were used (结果运用).
+    assert {a for a, move in TRANSITIONS.items() if MatterState.CLOSED in move.sources} == {Action.USE_RESULTS}
 
 
 def test_the_table_cannot_be_reassigned_at_run_time() -> None:

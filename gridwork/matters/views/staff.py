@@ -57,6 +57,7 @@ from gridwork.matters.services import (
 from gridwork.matters.triage import route
 from gridwork.matters.units import Unit
 from gridwork.matters.workflow import ACTION_LABELS, TransitionRefused
+from gridwork.supervision.forms import SUPERVISION_FORMS
 
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
@@ -87,6 +88,7 @@ def _filters_from(form: QueueFilterForm, user: Any) -> QueueFilters:
         urgency=data.get("urgency") or "",
         state=data.get("state") or "",
         search=data.get("q") or "",
+        deadline=data.get("deadline") or "",
     )
 
 
@@ -146,9 +148,14 @@ def _dispatch_initial(matter: Matter) -> dict[str, Any]:
     }
 
 
+ALL_ACTION_FORMS = {**ACTION_FORMS, **SUPERVISION_FORMS}
+
+
 def _action_form(request: HttpRequest, action: str, matter: Matter, *, bound: bool = False) -> ActionForm:
-    form_class = ACTION_FORMS[action]
+    form_class = ALL_ACTION_FORMS[action]
     kwargs: dict[str, Any] = {"matter": matter}
+    if getattr(form_class, "needs_user", False):
+        kwargs["user"] = request.user
     if form_class is DiscardForm:
         kwargs["duplicate_lookup"] = lambda number: matter_find_visible(user=request.user, number=number)
     if not bound:
@@ -201,7 +208,7 @@ def detail_view(request: HttpRequest, number: str) -> HttpResponse:
         action = request.POST.get("action", "")
         if action == "reveal_reporter":
             revealed = matter_reporter_reveal(actor=request.user, matter=matter, request=request)
-        elif action in ACTION_FORMS:
+        elif action in ALL_ACTION_FORMS:
             failed = _action_form(request, action, matter, bound=True)
             status, stale = _perform(request, matter, failed)
             if status == 0:
