@@ -28,8 +28,18 @@ from gridwork.demo.names import person_name
 from gridwork.matters.models import Category, Channel, DailySequence, Matter, MatterEvent
 from gridwork.matters.services import tracking_code_hash
 from gridwork.matters.triage import category_keywords
-from gridwork.matters.workflow import Action, MatterKind, MatterState, Satisfaction, Snapshot, apply
+from gridwork.matters.workflow import (
+    Action,
+    MatterKind,
+    MatterState,
+    Satisfaction,
+    Snapshot,
+    apply,
+    with_supervision,
+)
 from gridwork.places.models import Department, Place, PlaceLevel
+from gridwork.supervision.calendar import WorkCalendar
+from gridwork.supervision.deadlines import plan_move
 
 DATA = Path(settings.BASE_DIR) / "data" / "tipdm2020"
 DEFAULT_SEED = 20261121
@@ -142,7 +152,8 @@ class Hand:
 class _Timeline:
     """The events of one matter as they are folded, with who took each and when."""
 
-    def __init__(self, filed_at: datetime, data: dict[str, Any]) -> None:
+    def __init__(self, filed_at: datetime, data: dict[str, Any], calendar: WorkCalendar) -> None:
+        self.calendar = calendar
         self.snapshot = apply(Snapshot(), Action.FILE, data)
         self.events: list[dict[str, Any]] = [
             {"action": Action.FILE, "from_state": "", "to_state": self.snapshot.state, "at": filed_at, "data": data}
@@ -151,7 +162,14 @@ class _Timeline:
 
     def move(self, action: str, at: datetime, hand: Hand, data: dict[str, Any], note: str = "") -> None:
         before = self.snapshot.state
-        self.snapshot = apply(self.snapshot, action, data)
+        after = apply(self.snapshot, action, data)
+        planned = plan_move(
+            before=self.snapshot, after=after, action=action, data=data, when=at, calendar=self.calendar
+        )
+        if planned:  # the deadlines the service would set, as matter_transition does
+            data = {**data, **planned}
+            after = with_supervision(after, action, data)
+        self.snapshot = after
         self.events.append(
             {
                 "action": action,
@@ -190,6 +208,7 @@ def demo_matters_build(
             if name in candidate.name:
                 departments.setdefault((candidate.place_id, name), candidate)
     staff = _staff()
+    calendar = WorkCalendar.load()
     classify = _classifier()
     parents = {c.pk: c for c in Category.objects.all()}
     now = timezone.now()
@@ -212,7 +231,7 @@ def demo_matters_build(
             kind = MatterKind.PROFESSIONAL
         urgency = "urgent" if rng.random() < 0.05 else "normal"
         timeline = _Timeline(
-            filed_at, {"kind": kind, "category_id": category.pk if category else None, "urgency": urgency}
+            filed_at, {"kind": kind, "category_id": category.pk if category else None, "urgency": urgency}, calendar
         )
         _advance(
             timeline,
@@ -264,6 +283,12 @@ def demo_matters_build(
                 consultation_recorded=snap.consultation_recorded,
                 satisfaction=snap.satisfaction,
                 closure_reason=snap.closure_reason,
+                due_stage=snap.due_stage,
+                due_at=snap.due_at,
+                warn_at=snap.warn_at,
+                hard_level=snap.hard_level,
+                level_due=snap.level_due,
+                hard_stage=snap.hard_stage,
                 reply_text=next(
                     (e["data"].get("text", "") for e in reversed(timeline.events) if e["action"] == Action.REPLY), ""
                 ),

@@ -480,7 +480,7 @@ def matter_transition(
     data = clean_move_data(matter=matter, action=action, data=data, note=note, actor=actor, when=when)
     before = snapshot_of(matter)
     after = apply(before, action, data)
-    planned = plan_move(matter=matter, before=before, after=after, action=action, data=data, when=when)
+    planned = plan_move(before=before, after=after, action=action, data=data, when=when)
     if planned:  # the same as applying the move with the planned deadlines in its data: the rules are idempotent
         data.update(planned)
         after = with_supervision(after, action, data)

@@ -411,7 +411,9 @@ def _supervision_change(snapshot: Snapshot, action: str, data: dict[str, Any]) -
     change: dict[str, Any] = {}
     match action:
         case Action.SUPERVISE:
-            _require(bool(data.get("deadline")), _("Set the new deadline of the order."), "deadline")
+            _require(
+                bool(data.get("due_at") or data.get("deadline")), _("Set the new deadline of the order."), "deadline"
+            )
             change = {"supervision_open": True, "supervision_count": snapshot.supervision_count + 1}
         case Action.ANSWER_SUPERVISION:
             _require(snapshot.supervision_open, _("No supervision order is waiting for an answer."), "not_open")

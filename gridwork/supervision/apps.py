@@ -6,3 +6,6 @@ class SupervisionConfig(AppConfig):
     name = "gridwork.supervision"
     label = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        from gridwork.supervision import checks  # noqa: F401  (registers the settings' system check)

@@ -118,7 +118,13 @@ def deadline(
 
 
 def plan_move(
-    *, matter: Matter, before: Snapshot, after: Snapshot, action: str, data: dict[str, Any], when: datetime
+    *,
+    before: Snapshot,
+    after: Snapshot,
+    action: str,
+    data: dict[str, Any],
+    when: datetime,
+    calendar: WorkCalendar | None = None,
 ) -> dict[str, Any]:
     """The deadline keys the move's data gets ("deadline", "level_due"); empty when the move sets none.
 
@@ -128,19 +134,23 @@ def plan_move(
     - a supervision order sets the deadline it names;
     - a hard matter's level starts the level's limit (level 3 has none: the city leader leads it to the end).
     """
-    calendar = WorkCalendar.load()
-    terms = {"category_id": after.category_id, "kind": after.kind, "urgency": after.urgency}
+    calendar = calendar or WorkCalendar.load()
+
+    def limit(stage: str) -> Limit:
+        return limit_for(stage, category_id=after.category_id, kind=after.kind, urgency=after.urgency)
+
     planned: dict[str, Any] = {}
-    stage = {
+    stages: dict[str, str] = {
         Action.DISPATCH: DueStage.ACCEPT,
         Action.OVERRULE: DueStage.ACCEPT,
         Action.ACCEPT: DueStage.REPLY,
         Action.REPLY: DueStage.CALLBACK,
-    }.get(action)
+    }
+    stage = stages.get(action)
     if action == Action.RATE and after.state == MatterState.IN_PROGRESS:
         stage = DueStage.REPLY
     if stage is not None:
-        planned["deadline"] = deadline(stage, when, limit_for(stage, **terms), calendar)
+        planned["deadline"] = deadline(stage, when, limit(stage), calendar)
     elif action == Action.DECIDE_EXTENSION and data.get("approved") and before.due_at is not None:
         moved = calendar.add_working_days(before.due_at, int(data["days"]))
         planned["deadline"] = deadline(
@@ -160,9 +170,7 @@ def plan_move(
     )
     if level_changes:
         level = after.hard_level
-        planned["level_due"] = (
-            due_after(when, limit_for(LimitStage.LEVEL, **terms), calendar).isoformat() if 0 < level < 3 else None
-        )
+        planned["level_due"] = due_after(when, limit(LimitStage.LEVEL), calendar).isoformat() if 0 < level < 3 else None
     return planned
 
 

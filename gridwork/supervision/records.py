@@ -20,10 +20,11 @@ def write_records(
     user = actor if getattr(actor, "is_authenticated", False) else None
     match action:
         case Action.WHISTLE:
+            assert matter.lead_place is not None  # checked by supervision.moves: a street or community leads
             whistle = Whistle.objects.create(
                 matter=matter,
                 event=event,
-                place_id=matter.lead_place_id,
+                place=matter.lead_place,
                 note=event.note,
                 issued_at=when,
                 issued_by=user,

@@ -55,6 +55,7 @@ def test_the_audit_log_is_not_in_the_admin(client: Client, staff: Staff) -> None
         "axes.AccessAttempt",
         "matters.Category",
         "supervision.CalendarOverride",
+        "supervision.TimeLimit",
     }
     client.force_login(staff.system_admin)
     assert client.get("/admin/audit/auditevent/").status_code == 404
