@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/audit/", include("gridwork.audit.urls")),
     path("staff/matters/", include("gridwork.matters.urls")),
     path("staff/intake/", include("gridwork.matters.intake_urls")),
+    path("staff/supervision/", include("gridwork.supervision.urls")),
     path("report/", include("gridwork.matters.resident_urls")),
     path("notifications/", include("gridwork.notifications.urls")),
     path("admin/", admin_site.urls),

@@ -111,7 +111,12 @@ class WhistleForm(ActionForm):
 
     def __init__(self, *args: Any, matter: Matter, **kwargs: Any) -> None:
         super().__init__(*args, matter=matter, **kwargs)
-        departments = [(value, label) for value, label in matter_unit_choices(matter=matter) if value.startswith("d:")]
+        departments = [
+            (value, label)
+            for _group, options in matter_unit_choices(matter=matter)
+            for value, label in options
+            if value.startswith("d:")
+        ]
         _rows(self, choices=departments, with_days=False)
 
     def transition(self) -> dict[str, Any]:

@@ -6,15 +6,16 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import models
+from django.utils import timezone
 from PIL import Image
 
 from gridwork.accounts.models import Post, User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_staff
-from gridwork.matters.models import Matter, RoutingRule
+from gridwork.matters.models import Matter, MatterEvent, RoutingRule
 from gridwork.matters.photos import clean_photo
 from gridwork.matters.services import matter_file
 from gridwork.party.models import PartTimeMember, PartyMember, PartyOrganisation, PartyOrgKind
@@ -22,6 +23,7 @@ from gridwork.people.models import Resident, ResidentUnit, ResidentUnitKind
 from gridwork.places.codes import CODE_SHAPES
 from gridwork.places.models import CHILD_LEVEL, Place
 from gridwork.places.tests.factories import CityTree, make_place
+from gridwork.supervision.models import UnitTask, Whistle
 
 RELATIONS = ("own", "child", "sibling", "parent")
 VISIBLE = frozenset({"own", "child"})
@@ -87,6 +89,37 @@ def _matter_in(household: Place, mark: str) -> Matter:
     return Matter.objects.get(pk=receipt.matter_id)
 
 
+def _under_supervision(matter: Matter, place: Place, mark: str) -> Whistle:
+    """Put the matter on every supervision list (overdue, under an open order, on the public notice) and give it a
+    whistle with one late task: the stored fields and rows the supervision pages read, set directly."""
+    now = timezone.now()
+    Matter.objects.filter(pk=matter.pk).update(
+        due_stage="reply",
+        due_at=now - timedelta(hours=1),
+        warn_at=now - timedelta(hours=5),
+        supervision_open=True,
+        supervision_count=1,
+        urge_count=1,
+        overdue_count=1,
+    )
+    event = MatterEvent.objects.create(
+        matter=matter,
+        sequence=matter.events.count() + 1,
+        action="whistle",
+        from_state=matter.state,
+        to_state=matter.state,
+        at=now,
+        note=f"{mark} whistle",
+    )
+    whistle = Whistle.objects.create(
+        matter=matter, event=event, place=place, note=f"{mark} whistle", issued_at=now - timedelta(hours=6)
+    )
+    UnitTask.objects.create(
+        matter=matter, whistle=whistle, place=place, task=f"{mark} task", due_at=now - timedelta(hours=2)
+    )
+    return whistle
+
+
 @dataclass
 class ScopeWorld:
     user: User
@@ -150,6 +183,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
             "part_timer": part_timer,
             "matter": matter,
             "photo": matter.photos.get(),
+            "whistle": _under_supervision(matter, place, mark),
             "rule": RoutingRule.objects.create(place=place, lead_place=place),
         }
         staff_role = ROLE_AT_LEVEL.get(place.level)

@@ -44,6 +44,7 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         lambda o: reverse("matters:photo", args=[o["matter"].number, o["photo"].pk]),  # type: ignore[attr-defined]
         Perm.VIEW_MATTERS,
     ),
+    "supervision:whistle": (lambda o: reverse("supervision:whistle", args=[o["whistle"].pk]), Perm.VIEW_MATTERS),
     "matters:routing-edit": (lambda o: reverse("matters:routing-edit", args=[o["rule"].pk]), Perm.MANAGE_ROUTING),
     "matters:routing-delete": (lambda o: reverse("matters:routing-delete", args=[o["rule"].pk]), Perm.MANAGE_ROUTING),
 }
@@ -72,6 +73,16 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
         lambda o: reverse("matters:detail", args=[o["matter"].number]),  # type: ignore[attr-defined]
         Perm.VIEW_MATTERS,
     ),
+    "supervision:overview": (
+        "?list=overdue",
+        lambda o: reverse("matters:detail", args=[o["matter"].number]),  # type: ignore[attr-defined]
+        Perm.VIEW_MATTERS,
+    ),
+    "supervision:hard": (
+        "",
+        lambda o: reverse("matters:detail", args=[o["matter"].number]),  # type: ignore[attr-defined]
+        Perm.ESCALATE_MATTERS,
+    ),
     "matters:routing-list": (
         "",
         lambda o: reverse("matters:routing-edit", args=[o["rule"].pk]),
@@ -93,7 +104,17 @@ UNSCOPED_URLS = {
     "intake:hotline-history": "scoped to the operator's area, tested in matters/tests/test_views_intake.py",
 }
 
-STAFF_NAMESPACES = {"places", "party", "people", "staff_accounts", "imports", "audit", "matters", "intake"}
+STAFF_NAMESPACES = {
+    "places",
+    "party",
+    "people",
+    "staff_accounts",
+    "imports",
+    "audit",
+    "matters",
+    "intake",
+    "supervision",
+}
 
 LEVEL_CASES = [
     ("grid", Role.GRID_WORKER),

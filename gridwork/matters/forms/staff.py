@@ -75,7 +75,7 @@ class QueueFilterForm(forms.Form):
     deadline = forms.ChoiceField(
         label=_("Deadline"),
         required=False,
-        choices=_blank(_("Any deadline")) + [(DEADLINE_OVERDUE, _("Overdue")), (DEADLINE_WARNING, _("Due soon"))],
+        choices=[*_blank(_("Any deadline")), (DEADLINE_OVERDUE, _("Overdue")), (DEADLINE_WARNING, _("Due soon"))],
         widget=forms.Select(attrs=SELECT),
     )
 
