@@ -27,12 +27,19 @@ node_modules/.installed: package.json package-lock.json
 setup: $(VENV)/.installed node_modules/.installed ## Create the virtual environment and install Python and front-end packages
 	@mkdir -p var
 
-run: setup ## Set up, migrate the SQLite database, load the demo city and serve on 127.0.0.1:$(PORT)
+# The task worker and the scheduler run beside the server and stop with it: when it exits, on Ctrl-C, or when
+# this shell is killed (the server runs in the background so that the shell's traps fire at once).
+run: setup ## Set up, migrate the SQLite database, load the demo city, serve on 127.0.0.1:$(PORT) with the task worker and scheduler
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_city --scale $(SCALE) --if-empty
 	$(MANAGE) demo_matters --if-empty
 	$(MANAGE) demo_logins
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@pids=(); \
+	trap 'kill $${pids[@]} 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
+	$(MANAGE) db_worker & pids+=($$!); \
+	$(MANAGE) run_scheduler & pids+=($$!); \
+	$(MANAGE) runserver 127.0.0.1:$(PORT) & pids+=($$!); \
+	wait $$!
 
 demo: setup ## Rebuild the demo database from scratch (SCALE=small|city); the old var/gridwork.sqlite3 is deleted
 	rm -f var/gridwork.sqlite3 var/gridwork.sqlite3-wal var/gridwork.sqlite3-shm

@@ -17,5 +17,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Per process, so that two test runs on one machine never delete each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 
+# Tasks go to the database backend of base.py, as in production, not to the ImmediateBackend: an enqueued task is a
+# row in the test database, written (or rolled back) with the test's transaction, and nothing runs it unless the test
+# does (`manage.py db_worker --batch`, or the task's `.call()`). The ImmediateBackend would run each task inside the
+# transaction that enqueues it, which production never does, and would hide a task enqueued in a rolled-back one.
+
 # Test cases that commit are emptied with `flush` after each test; only here may it lift the audit triggers.
 AUDIT_LOG_FLUSHABLE = True
