@@ -6,7 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User
@@ -66,6 +68,29 @@ def matter_moved(*, event_id: int) -> None:
             )
         if matter.reporter_phone:
             sms_send(phone=matter.reporter_phone, text=text)
+    if event.action in {Action.SUPERVISE, Action.URGE}:
+        text = (
+            _("Supervision order (督办) on matter %(number)s: %(note)s")
+            if event.action == Action.SUPERVISE
+            else _("Matter %(number)s is urged (催办): %(note)s")
+        ) % {"number": matter.number, "note": event.note[:100]}
+        staff = unit_staff(matter)
+        notification_send(recipients=staff, text=text, url=staff_url)
+        for user in staff:
+            if user.phone:
+                sms_send(phone=user.phone, text=text)
+    elif event.action in {Action.WHISTLE, Action.RECORD_MEETING}:
+        from gridwork.supervision.models import UnitTask
+        from gridwork.supervision.sweep import task_staff
+
+        tasks = UnitTask.objects.filter(Q(whistle__event=event) | Q(meeting__event=event)).select_related("matter")
+        for task in tasks:
+            text = _("Your unit has a task on matter %(number)s; report by %(due)s: %(task)s") % {
+                "number": matter.number,
+                "due": f"{timezone.localtime(task.due_at):%Y-%m-%d %H:%M}",
+                "task": task.task[:80],
+            }
+            notification_send(recipients=task_staff(task), text=text, url=staff_url)
     if event.action in {Action.DISPATCH, Action.OVERRULE}:
         for user in unit_staff(matter):
             if user.phone:
