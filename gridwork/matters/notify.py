@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
 from gridwork.matters.models import Matter, MatterEvent
+from gridwork.matters.units import Unit
 from gridwork.matters.workflow import Action, MatterState
 from gridwork.notifications.services import notification_send, sms_send
 
@@ -28,22 +29,32 @@ def safely(send: Callable[..., None], **kwargs: Any) -> None:
         logger.exception("notification %s(%s) failed", send.__name__, kwargs)
 
 
-def unit_staff(matter: Matter) -> list[User]:
-    """Active staff who handle matters for the matter's lead unit."""
-    if matter.lead_department_id is not None:
-        users = User.objects.filter(posts__department_id=matter.lead_department_id, posts__is_active=True)
-    elif matter.lead_place_id is not None:
-        users = User.objects.filter(
-            posts__place_id=matter.lead_place_id, posts__department__isnull=True, posts__is_active=True
-        )
-    else:
-        return []
+def staff_holding(perm: str, users: QuerySet[User]) -> list[User]:
+    """The active users among ``users`` who hold ``perm`` in an active post."""
     users = users.filter(is_active=True).distinct().prefetch_related("posts")
     return [
         user
         for user in users
-        if any(Perm.HANDLE_MATTERS in ROLE_PERMISSIONS[post.role] for post in user.posts.all() if post.is_active)
+        if any(perm in ROLE_PERMISSIONS[post.role] for post in user.posts.all() if post.is_active)
     ]
+
+
+def staff_of_unit(unit: Unit) -> list[User]:
+    """Active staff who handle matters for a unit: a department's posts, or the posts at a place."""
+    if unit.department_id is not None:
+        users = User.objects.filter(posts__department_id=unit.department_id, posts__is_active=True)
+    elif unit.place_id is not None:
+        users = User.objects.filter(
+            posts__place_id=unit.place_id, posts__department__isnull=True, posts__is_active=True
+        )
+    else:
+        return []
+    return staff_holding(Perm.HANDLE_MATTERS, users)
+
+
+def unit_staff(matter: Matter) -> list[User]:
+    """Active staff who handle matters for the matter's lead unit."""
+    return staff_of_unit(Unit(place_id=matter.lead_place_id, department_id=matter.lead_department_id))
 
 
 def matter_moved(*, event_id: int) -> None:
@@ -81,7 +92,6 @@ def matter_moved(*, event_id: int) -> None:
                 sms_send(phone=user.phone, text=text)
     elif event.action in {Action.WHISTLE, Action.RECORD_MEETING}:
         from gridwork.supervision.models import UnitTask
-        from gridwork.supervision.sweep import task_staff
 
         tasks = UnitTask.objects.filter(Q(whistle__event=event) | Q(meeting__event=event)).select_related("matter")
         for task in tasks:
@@ -90,7 +100,11 @@ def matter_moved(*, event_id: int) -> None:
                 "due": f"{timezone.localtime(task.due_at):%Y-%m-%d %H:%M}",
                 "task": task.task[:80],
             }
-            notification_send(recipients=task_staff(task), text=text, url=staff_url)
+            notification_send(
+                recipients=staff_of_unit(Unit(place_id=task.place_id, department_id=task.department_id)),
+                text=text,
+                url=staff_url,
+            )
     if event.action in {Action.DISPATCH, Action.OVERRULE}:
         for user in unit_staff(matter):
             if user.phone:

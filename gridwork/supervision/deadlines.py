@@ -28,9 +28,6 @@ class Limit:
     amount: int
     unit: str
 
-    def describe(self) -> str:
-        return f"{self.amount} {LimitUnit(self.unit).label}"
-
 
 def _category_chain(category_id: int | None) -> list[int]:
     """The category and its ancestors, deepest first (the category's code nests: C05.03.002 ⊂ C05.03 ⊂ C05)."""

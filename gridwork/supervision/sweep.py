@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User
-from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
+from gridwork.accounts.roles import Perm
 from gridwork.matters import notify
 from gridwork.matters.models import Matter, MatterEvent
 from gridwork.matters.services import SYSTEM, ConcurrentChange, matter_transition
+from gridwork.matters.units import Unit
 from gridwork.matters.workflow import Action, DueStage, MatterKind, MatterState, TransitionRefused
 from gridwork.notifications.services import notification_send, sms_send
 from gridwork.places.models import Place, PlaceLevel
@@ -55,15 +56,6 @@ class SweepReport:
         }
 
 
-def _staff_with(perm: str, users: Any) -> list[User]:
-    users = users.filter(is_active=True).distinct().prefetch_related("posts")
-    return [
-        user
-        for user in users
-        if any(perm in ROLE_PERMISSIONS[post.role] for post in user.posts.all() if post.is_active)
-    ]
-
-
 def supervisors_of(matter: Matter) -> list[User]:
     """Who supervises the lead unit: staff holding matters.supervise at the place above a place unit, or at a
     department's own place (its district's or the city's staff and dispatch centre)."""
@@ -75,15 +67,11 @@ def supervisors_of(matter: Matter) -> list[User]:
     if place_id is None:
         return []
     posts_here = User.objects.filter(posts__place_id=int(place_id), posts__is_active=True)
-    return _staff_with(Perm.SUPERVISE_MATTERS, posts_here)
+    return notify.staff_holding(Perm.SUPERVISE_MATTERS, posts_here)
 
 
 def task_staff(task: UnitTask) -> list[User]:
-    if task.department_id is not None:
-        users = User.objects.filter(posts__department_id=task.department_id, posts__is_active=True)
-    else:
-        users = User.objects.filter(posts__place=task.place, posts__department__isnull=True, posts__is_active=True)
-    return _staff_with(Perm.HANDLE_MATTERS, users)
+    return notify.staff_of_unit(Unit(place_id=task.place_id, department_id=task.department_id))
 
 
 def _dispatcher(matter: Matter) -> list[User]:
@@ -216,7 +204,7 @@ def _centre_staff(matter: Matter) -> list[User]:
     city = Place.objects.filter(level=PlaceLevel.CITY, code__in=matter.grid.ancestor_codes()).first()
     if city is None:
         return []
-    return _staff_with(Perm.ESCALATE_MATTERS, User.objects.filter(posts__place=city, posts__is_active=True))
+    return notify.staff_holding(Perm.ESCALATE_MATTERS, User.objects.filter(posts__place=city, posts__is_active=True))
 
 
 def _escalations(now: datetime, report: SweepReport) -> None:

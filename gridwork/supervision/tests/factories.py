@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,8 @@ from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_staff
 from gridwork.matters.models import Matter
 from gridwork.matters.services import matter_transition
-from gridwork.matters.tests.factories import file_in_building
+from gridwork.matters.tests.factories import LoopStaff, file_in_building
+from gridwork.matters.workflow import Action, MatterKind
 from gridwork.places.models import Department, DepartmentKind
 from gridwork.places.tests.factories import CityTree
 
@@ -76,3 +77,14 @@ def make_district_centre(tree: CityTree) -> User:
         code="D520102999", name="东湖区联合调度中心", place=tree.district, kind=DepartmentKind.DISPATCH_CENTRE
     )
     return make_staff(role=Role.DISPATCH_CENTRE, place=tree.district, department=centre, username="districtcentre")
+
+
+T0 = at("2026-10-12 09:00")  # a Monday
+
+
+def led_by_the_community(tree: CityTree, staff: LoopStaff, **options: Any) -> Matter:
+    """Dispatched by the street to the tree's community, accepted: in progress."""
+    kind = options.pop("kind", MatterKind.PROFESSIONAL)
+    matter = filed(tree, now=T0 - timedelta(minutes=30), kind=kind, **options)
+    move(staff.dispatcher, matter, Action.DISPATCH, {"kind": kind, "lead_place_id": tree.community.pk}, now=T0)
+    return move(staff.community, matter, Action.ACCEPT, now=T0 + timedelta(minutes=10))

@@ -20,18 +20,18 @@ from gridwork.places.models import Department
 from gridwork.places.tests.factories import CityTree
 from gridwork.supervision.models import JointMeeting, UnitTask, Whistle
 from gridwork.supervision.tests.factories import (
+    T0,
     at,
     filed,
     fresh,
     handler_of,
+    led_by_the_community,
     make_departments,
     make_district_centre,
     move,
 )
 
 pytestmark = pytest.mark.django_db
-
-T0 = at("2026-10-12 09:00")  # a Monday
 
 
 @pytest.fixture
@@ -42,14 +42,6 @@ def staff(tree: CityTree) -> LoopStaff:
 @pytest.fixture
 def departments(tree: CityTree) -> list[Department]:
     return make_departments(tree, 3)
-
-
-def led_by_the_community(tree: CityTree, staff: LoopStaff, **options: Any) -> Matter:
-    """Dispatched by the street to the tree's community, accepted: in progress."""
-    kind = options.pop("kind", MatterKind.PROFESSIONAL)
-    matter = filed(tree, now=T0 - timedelta(minutes=30), kind=kind, **options)
-    move(staff.dispatcher, matter, Action.DISPATCH, {"kind": kind, "lead_place_id": tree.community.pk}, now=T0)
-    return move(staff.community, matter, Action.ACCEPT, now=T0 + timedelta(minutes=10))
 
 
 def led_by_the_street(tree: CityTree, staff: LoopStaff, **options: Any) -> Matter:

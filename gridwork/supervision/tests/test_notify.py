@@ -12,8 +12,7 @@ from gridwork.matters.workflow import Action
 from gridwork.notifications.models import Notification
 from gridwork.places.models import Department
 from gridwork.places.tests.factories import CityTree
-from gridwork.supervision.tests.factories import handler_of, make_departments, move
-from gridwork.supervision.tests.test_moves import T0, led_by_the_community
+from gridwork.supervision.tests.factories import T0, handler_of, led_by_the_community, make_departments, move
 
 pytestmark = pytest.mark.django_db
 
