@@ -21,6 +21,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "gridwork.common",
@@ -34,6 +37,9 @@ INSTALLED_APPS = [
     "gridwork.notifications",
     "gridwork.supervision",
     "gridwork.jobs",
+    "gridwork.api",
+    "gridwork.open311",
+    "gridwork.webhooks",
     "gridwork.demo",
 ]
 
@@ -182,6 +188,45 @@ LOCATE_NEAREST_METRES = env_int("GRIDWORK_LOCATE_NEAREST_METRES", 200)
 
 # Background tasks (django-tasks): rows in the platform's own database, run by `manage.py db_worker`. A task
 # enqueued inside a transaction is written in it, so it exists exactly when the transaction commits.
+# The REST API (/api/v1/): token or session sign-in, the same scope rules as the pages, JSON errors with a code.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "gridwork.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "gridwork.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("GRIDWORK_API_RATE", "600/minute")},
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Gridwork API",
+    "DESCRIPTION": "The REST API of Gridwork (党建引领城市基层治理): residents' matters, places and categories.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MatterKindEnum": "gridwork.matters.workflow.MatterKind",
+        "DepartmentKindEnum": "gridwork.places.models.DepartmentKind",
+    },
+}
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction this server answers for, and who to contact about it.
+OPEN311_JURISDICTION = env_str("GRIDWORK_OPEN311_JURISDICTION", "gridwork.local")
+OPEN311_CONTACT = env_str("GRIDWORK_OPEN311_CONTACT", "12345")
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Periodic jobs, enqueued by `manage.py run_scheduler` (gridwork/jobs): (name, cron expression in TIME_ZONE with

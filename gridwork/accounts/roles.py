@@ -41,6 +41,7 @@ class Perm:
     MANAGE_ROUTING = "matters.manage_routing"
     SUPERVISE_MATTERS = "matters.supervise"  # 督办 and 催办 over the matters of one's area
     ESCALATE_MATTERS = "matters.escalate"  # the dispatch centre's hard-matter levels and board
+    MANAGE_INTEGRATIONS = "integrations.manage"  # API tokens, Open311 keys and webhooks of other systems
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -81,7 +82,7 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         Role.CITY_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING},
         # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
         # the audit administrator reads the audit log and changes nothing.
-        Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE},
+        Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE, Perm.MANAGE_INTEGRATIONS},
         Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
     }
 )

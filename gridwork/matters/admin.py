@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from gridwork.accounts.admin import SystemAdminMixin
 from gridwork.accounts.admin_site import admin_site
-from gridwork.matters.models import Category
+from gridwork.matters.models import Category, CategoryQuestion
+
+
+class CategoryQuestionInline(admin.TabularInline):
+    """The extra questions asked when a matter of the category is filed (Open311 service attributes)."""
+
+    model = CategoryQuestion
+    extra = 0
+    fields = ["order", "code", "question", "datatype", "required", "datatype_description", "values", "is_active"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Category, site=admin_site)
@@ -19,4 +33,5 @@ class CategoryAdmin(SystemAdminMixin, admin.ModelAdmin):
     search_fields = ["code", "name", "keywords"]
     list_editable = ["is_active", "sort_order"]
     autocomplete_fields = ["parent"]
+    inlines = [CategoryQuestionInline]
     ordering = ["sort_order", "code"]

@@ -56,6 +56,50 @@ class Category(models.Model):
         return [word.strip() for word in self.keywords.splitlines() if word.strip()]
 
 
+class QuestionType(models.TextChoices):
+    """The datatypes of Open311 GeoReport v2 attributes."""
+
+    STRING = "string", _("Short text")
+    NUMBER = "number", _("Number")
+    DATETIME = "datetime", _("Date and time")
+    TEXT = "text", _("Long text")
+    SINGLE = "singlevaluelist", _("One of a list")
+    MULTI = "multivaluelist", _("Several of a list")
+
+
+class CategoryQuestion(models.Model):
+    """An extra question asked when a matter of this category is filed (an Open311 service attribute)."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="questions"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    question = models.CharField(_("question"), max_length=200)
+    datatype = models.CharField(_("answer type"), max_length=16, choices=QuestionType.choices)
+    required = models.BooleanField(_("required"), default=False)
+    datatype_description = models.CharField(_("answer hint"), max_length=200, blank=True)
+    values = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For the list types: [{"key": "k", "name": "Shown name"}, …].'),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category question")
+        verbose_name_plural = _("category questions")
+        ordering = ["category_id", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["category", "code"], name="question_code_per_category")]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}:{self.code}"
+
+    def choice_keys(self) -> list[str]:
+        return [str(item.get("key", "")) for item in self.values if isinstance(item, dict)]
+
+
 class RoutingRule(models.Model):
     """分流规则: matters of ``category`` (or any) inside ``place``'s subtree go to this lead unit by default.
 
@@ -124,6 +168,8 @@ class Matter(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    attributes = models.JSONField(_("answers to the category's questions"), default=dict, blank=True)
+    media_url = models.URLField(_("media link"), max_length=500, blank=True)
 
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,

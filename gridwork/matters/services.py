@@ -40,6 +40,7 @@ from gridwork.matters.models import (
 )
 from gridwork.matters.move_data import clean_move_data
 from gridwork.matters.photos import CleanPhoto
+from gridwork.matters.questions import clean_attributes
 from gridwork.matters.triage import get_triage_backend
 from gridwork.matters.units import Unit, user_acts_for
 from gridwork.matters.workflow import (
@@ -148,6 +149,46 @@ def _place_for_filing(
     return grid, None, float(latitude), float(longitude)  # type: ignore[arg-type]
 
 
+def _check_filing(
+    *,
+    text: str,
+    channel: str,
+    urgency: str,
+    kind: str,
+    photo_count: int,
+    media_url: str,
+    category: Category | None,
+    attributes: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The answers to the category's questions, or ValidationError naming every field of the filing that is wrong."""
+    errors: dict[str, str] = {}
+    if not TEXT_MIN <= len(text) <= TEXT_MAX:
+        errors["text"] = _("Describe the matter in %(min)d to %(max)d characters (now %(n)d).") % {
+            "min": TEXT_MIN,
+            "max": TEXT_MAX,
+            "n": len(text),
+        }
+    if channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Unknown urgency.")
+    if kind and kind not in MatterKind.values:
+        errors["kind"] = _("Unknown kind.")
+    if photo_count > 9:
+        errors["photos"] = _("At most 9 photos.")
+    if len(media_url) > 500:
+        errors["media_url"] = _("At most 500 characters.")
+    answers: dict[str, Any] = {}
+    if attributes is not None:
+        try:
+            answers = clean_attributes(category, attributes)
+        except ValidationError as error:
+            errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return answers
+
+
 def matter_file(
     *,
     actor: Any,
@@ -167,35 +208,31 @@ def matter_file(
     photos: Sequence[CleanPhoto] = (),
     idempotency: Idempotency | None = None,
     external_ref: str = "",
+    attributes: dict[str, Any] | None = None,
+    media_url: str = "",
     now: datetime | None = None,
 ) -> FilingReceipt:
     """建档: file a matter from any channel. Locates it, suggests category and unit, numbers it, records the event.
 
     A retry with the same idempotency key returns the first receipt and files nothing; the same key with a
-    different submission raises IdempotencyConflict.
+    different submission raises IdempotencyConflict. ``attributes`` (answers to the category's extra questions) are
+    checked only where the channel asks them (Open311, the API); ``None`` means the channel does not.
     """
     if idempotency is not None:
         earlier = _idempotent_receipt(idempotency)
         if earlier is not None:
             return earlier
     text = text.strip()
-    errors: dict[str, str] = {}
-    if not TEXT_MIN <= len(text) <= TEXT_MAX:
-        errors["text"] = _("Describe the matter in %(min)d to %(max)d characters (now %(n)d).") % {
-            "min": TEXT_MIN,
-            "max": TEXT_MAX,
-            "n": len(text),
-        }
-    if channel not in Channel.values:
-        errors["channel"] = _("Unknown channel.")
-    if urgency not in Urgency.values:
-        errors["urgency"] = _("Unknown urgency.")
-    if kind and kind not in MatterKind.values:
-        errors["kind"] = _("Unknown kind.")
-    if len(photos) > 9:
-        errors["photos"] = _("At most 9 photos.")
-    if errors:
-        raise ValidationError(errors)
+    answers = _check_filing(
+        text=text,
+        channel=channel,
+        urgency=urgency,
+        kind=kind,
+        photo_count=len(photos),
+        media_url=media_url,
+        category=category,
+        attributes=attributes,
+    )
     grid, building, latitude_value, longitude_value = _place_for_filing(
         latitude=latitude, longitude=longitude, building=building
     )
@@ -244,6 +281,8 @@ def matter_file(
                 latitude=latitude_value,
                 longitude=longitude_value,
                 address=address.strip()[:200],
+                attributes=answers,
+                media_url=media_url,
                 reporter=reporter,
                 reporter_name=reporter_name.strip()[:50],
                 reporter_phone=reporter_phone.strip()[:20],

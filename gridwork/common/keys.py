@@ -1,0 +1,46 @@
+"""Secret keys handed to other systems (API tokens, Open311 keys): shown once, stored only as a keyed hash.
+
+A key reads ``<kind>_<prefix>_<secret>``. The prefix is stored in clear, so that a list of keys can name each one
+and a lookup finds its row by index; the whole key is stored as an HMAC under the platform's secret key, so that
+a copy of the database does not give anyone a working key. Comparison is in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+
+PREFIX_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: str  # shown once to whoever created it, never stored
+    prefix: str
+    digest: str
+
+
+def key_digest(key: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), key.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def issue_key(kind: str) -> IssuedKey:
+    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+    key = f"{kind}_{prefix}_{secrets.token_urlsafe(32)}"
+    return IssuedKey(key=key, prefix=prefix, digest=key_digest(key))
+
+
+def key_prefix(key: str, kind: str) -> str | None:
+    """The prefix of a key of this kind, or None if the text is not shaped like one."""
+    parts = key.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != kind or len(parts[1]) != PREFIX_LENGTH:
+        return None
+    return parts[1]
+
+
+def key_matches(key: str, digest: str) -> bool:
+    return hmac.compare_digest(key_digest(key), digest)
