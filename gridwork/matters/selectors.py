@@ -565,6 +565,25 @@ def matter_unit_choices(*, matter: Matter) -> list[tuple[str, list[tuple[str, st
     ]
 
 
+def category_list(*, active_only: bool = True, level: int | None = None, parent_code: str = "") -> QuerySet[Category]:
+    """The taxonomy, in its order: open to every signed-in user (it names classes, not matters)."""
+    categories = Category.objects.select_related("parent").order_by("sort_order", "code")
+    if active_only:
+        categories = categories.filter(is_active=True)
+    if level is not None:
+        categories = categories.filter(level=level)
+    if parent_code:
+        categories = categories.filter(parent__code=parent_code)
+    return categories
+
+
+def category_get(*, code: str) -> Category:
+    category = Category.objects.select_related("parent").filter(code=code).first()
+    if category is None:
+        raise Http404
+    return category
+
+
 def category_choices(*, value: str = "pk") -> list[tuple[str, list[tuple[str, str]]]]:
     """Active categories grouped by their first level, for a select: ``value`` is "pk" or "code"."""
     groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}

@@ -23,6 +23,7 @@ from gridwork.api.serializers.places import (
     PlaceDetailSerializer,
     PlaceSerializer,
 )
+from gridwork.matters import selectors as matter_selectors
 from gridwork.matters.models import Category
 from gridwork.places import selectors as place_selectors
 from gridwork.places.models import Department, Place, PlaceLevel
@@ -118,14 +119,9 @@ class CategoryListView(ListApiView):
 
     def get_queryset(self) -> QuerySet[Category]:
         query = _query(CategoryQuerySerializer, self.request)
-        categories = Category.objects.select_related("parent").order_by("sort_order", "code")
-        if query.get("active", True):
-            categories = categories.filter(is_active=True)
-        if level := query.get("level"):
-            categories = categories.filter(level=level)
-        if parent := query.get("parent"):
-            categories = categories.filter(parent__code=parent)
-        return categories
+        return matter_selectors.category_list(
+            active_only=query.get("active", True), level=query.get("level"), parent_code=query.get("parent", "")
+        )
 
 
 @extend_schema(tags=["categories"], parameters=[CODE_PARAMETER])
@@ -134,7 +130,4 @@ class CategoryDetailView(ApiView):
         responses={200: CategoryDetailSerializer, **ERRORS}, description="A category and its extra questions."
     )
     def get(self, request: Request, code: str) -> Response:
-        category = Category.objects.select_related("parent").filter(code=code).first()
-        if category is None:
-            raise exceptions.NotFound()
-        return Response(CategoryDetailSerializer(category).data)
+        return Response(CategoryDetailSerializer(matter_selectors.category_get(code=code)).data)

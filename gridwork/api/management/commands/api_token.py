@@ -38,11 +38,11 @@ class Command(BaseCommand):
                     state = "revoked" if token.revoked_at else "active" if token.is_usable else "expired"
                     self.stdout.write(f"{token.prefix}\t{state}\t{token.user.get_username()}\t{token.name}")
             case "revoke":
-                token = ApiToken.objects.filter(prefix=options["prefix"]).first()
-                if token is None:
+                found = ApiToken.objects.filter(prefix=options["prefix"]).first()
+                if found is None:
                     raise CommandError(f"No token with the prefix {options['prefix']!r}.")
-                api_token_revoke(actor=None, token=token)
-                self.stdout.write(f"Revoked {token.prefix}.")
+                api_token_revoke(actor=None, token=found)
+                self.stdout.write(f"Revoked {found.prefix}.")
 
     def _create(self, username: str, name: str, days: int | None) -> None:
         user = User.objects.filter(username=username).first()
