@@ -24,3 +24,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 # Test cases that commit are emptied with `flush` after each test; only here may it lift the audit triggers.
 AUDIT_LOG_FLUSHABLE = True
+
+# The API's per-user rate limit stays on (its 429 is tested), but high enough for the Schemathesis run's bursts.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "100000/minute"}}  # noqa: F405

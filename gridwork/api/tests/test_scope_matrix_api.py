@@ -1,0 +1,135 @@
+"""The API's scope matrix: every endpoint × a user at their unit, and objects at own, child, sibling and parent.
+
+The same rule as the pages (``common/tests/test_scope_matrix.py``): own and child objects answer, sibling and parent
+ones are not found (404), lists hold own and child objects only. A new endpoint must be added here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+from gridwork.common.tests.scope_world import RELATIONS, VISIBLE, ScopeWorld, build_scope_world
+from gridwork.matters.workflow import TRANSITIONS, Action
+from gridwork.places.tests.factories import CityTree
+
+Objects = dict[str, Any]
+
+DETAIL_ENDPOINTS: dict[str, tuple[Callable[[Objects], str], str]] = {
+    "api:matter-detail": (lambda o: reverse("api:matter-detail", args=[o["matter"].number]), Perm.VIEW_MATTERS),
+    "api:matter-events": (lambda o: reverse("api:matter-events", args=[o["matter"].number]), Perm.VIEW_MATTERS),
+    "api:place-detail": (lambda o: reverse("api:place-detail", args=[o["place"].code]), Perm.VIEW_PLACES),
+}
+MOVE_ENDPOINTS = {f"api:matter-{action}" for action in TRANSITIONS if action != Action.FILE}
+LIST_ENDPOINTS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
+    "api:matter-list": ("?page_size=200", lambda o: o["matter"].number, Perm.VIEW_MATTERS),
+    "api:place-list": ("?page_size=500", lambda o: f'"code":"{o["place"].code}"', Perm.VIEW_PLACES),
+}
+UNSCOPED_ENDPOINTS = {
+    "api:schema": "the schema describes the API to anyone",
+    "api:docs": "the documentation page",
+    "api:redoc": "the documentation page",
+    "api:me": "the caller's own account",
+    "api:category-list": "the taxonomy names classes, not matters",
+    "api:category-detail": "the taxonomy names classes, not matters",
+    "api:department-list": "departments sit at districts and the city, not in the scope world; see test_places_api.py",
+    "api:hotline-order": "files a matter; what it answers is read through matter_get, tested in test_hotline_api.py",
+}
+LEVEL_CASES = [
+    ("grid", Role.GRID_WORKER),
+    ("community", Role.COMMUNITY_STAFF),
+    ("street", Role.STREET_STAFF),
+    ("district", Role.DISTRICT_STAFF),
+]
+
+
+def _names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            names |= _names(entry.url_patterns, entry.namespace or namespace)
+        elif entry.name and namespace:
+            names.add(f"{namespace}:{entry.name}")
+    return names
+
+
+def test_every_endpoint_is_in_the_matrix() -> None:
+    api = {name for name in _names(get_resolver().url_patterns) if name.startswith("api:")}
+    covered = set(DETAIL_ENDPOINTS) | MOVE_ENDPOINTS | set(LIST_ENDPOINTS) | set(UNSCOPED_ENDPOINTS)
+    assert api - covered == set(), "add these endpoints to the API scope matrix"
+    assert len(MOVE_ENDPOINTS) == len(TRANSITIONS) - 1
+
+
+@pytest.fixture(params=LEVEL_CASES, ids=[level for level, _ in LEVEL_CASES])
+def world(request: pytest.FixtureRequest, tree: CityTree, settings: Any, tmp_path: Any) -> ScopeWorld:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    level, role = request.param
+    return build_scope_world(tree, own_level=level, role=role)
+
+
+def _client(world: ScopeWorld) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(world.user)
+    return client
+
+
+def _holds(world: ScopeWorld, perm: str) -> bool:
+    return perm in ROLE_PERMISSIONS[world.user.active_posts[0].role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(DETAIL_ENDPOINTS))
+def test_objects_of_own_and_child_units_answer_and_others_are_not_found(world: ScopeWorld, name: str) -> None:
+    build, perm = DETAIL_ENDPOINTS[name]
+    client = _client(world)
+    statuses = {relation: client.get(build(world.objects[relation])).status_code for relation in RELATIONS}
+    if not _holds(world, perm):
+        assert statuses == dict.fromkeys(RELATIONS, 403)
+        return
+    assert statuses == {relation: 200 if relation in VISIBLE else 404 for relation in RELATIONS}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MOVE_ENDPOINTS))
+def test_a_move_on_a_matter_outside_the_area_is_not_found(world: ScopeWorld, name: str) -> None:
+    client = _client(world)
+    for relation in RELATIONS:
+        matter = world.objects[relation]["matter"]
+        response = client.post(reverse(name, args=[matter.number]), {}, format="json")
+        if relation in VISIBLE and _holds(world, Perm.VIEW_MATTERS):
+            assert response.status_code != 404, relation
+            assert response.status_code < 500
+        else:
+            assert response.status_code == 404, relation
+        assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(LIST_ENDPOINTS))
+def test_lists_hold_own_and_child_objects_only(world: ScopeWorld, name: str) -> None:
+    query, mark_of, perm = LIST_ENDPOINTS[name]
+    response = _client(world).get(reverse(name) + query)
+    if not _holds(world, perm):
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    body = response.content.decode()
+    marks = {relation: mark_of(world.objects[relation]) for relation in RELATIONS}
+    shown = {relation: mark in body for relation, mark in marks.items() if mark}
+    assert shown == {relation: relation in VISIBLE for relation in shown}
+    assert len(shown) == len(RELATIONS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(DETAIL_ENDPOINTS))
+def test_without_sign_in_the_answer_is_401_json(tree: CityTree, name: str, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = build_scope_world(tree, own_level="community")
+    response = APIClient().get(DETAIL_ENDPOINTS[name][0](world.objects["own"]))
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
