@@ -13,12 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User
+from gridwork.accounts.roles import Role
 from gridwork.api.authentication import TOKEN_KIND
 from gridwork.api.models import ApiToken
 from gridwork.audit.services import audit_record
 from gridwork.common.keys import issue_key
 
 MAX_TOKEN_DAYS = 3650
+# The audit administrator's account is never lent to another system (separation of duties, 三员分立).
+ROLES_NOT_LENT = frozenset({Role.AUDIT_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ def api_token_create(
         errors["name"] = _("At most 100 characters.")
     if not user.is_active or not user.is_staff_member:
         errors["user"] = _("A token acts as an active staff account.")
+    elif any(post.role in ROLES_NOT_LENT for post in user.active_posts):
+        errors["user"] = _("The audit administrator's account is never lent to another system.")
     if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
         errors["days"] = _("Between 1 and %(max)d days.") % {"max": MAX_TOKEN_DAYS}
     if errors:

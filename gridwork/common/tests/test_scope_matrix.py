@@ -102,6 +102,9 @@ UNSCOPED_URLS = {
     "intake:hotline": "a filing form; the caller's history is scoped, tested in matters/tests/test_views_intake.py",
     "intake:patrol": "a filing form, tested in matters/tests/test_views_intake.py",
     "intake:hotline-history": "scoped to the operator's area, tested in matters/tests/test_views_intake.py",
+    "staff_api:token-list": "integrations of the system administrator, tested in api/tests/test_staff_tokens.py",
+    "staff_api:token-create": "integrations of the system administrator, tested in api/tests/test_staff_tokens.py",
+    "staff_api:token-revoke": "integrations of the system administrator, tested in api/tests/test_staff_tokens.py",
 }
 
 STAFF_NAMESPACES = {
@@ -114,6 +117,7 @@ STAFF_NAMESPACES = {
     "matters",
     "intake",
     "supervision",
+    "staff_api",
 }
 
 LEVEL_CASES = [
