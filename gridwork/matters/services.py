@@ -61,6 +61,7 @@ from gridwork.places.models import Place, PlaceLevel
 from gridwork.supervision.deadlines import plan_move
 from gridwork.supervision.moves import supervision_move_offered
 from gridwork.supervision.records import RecordConflict, write_records
+from gridwork.webhooks.outbox import enqueue_for_event
 
 TEXT_MIN, TEXT_MAX = 5, 2000
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
@@ -304,6 +305,7 @@ def matter_file(
                 at=when,
                 data=file_data,
             )
+            enqueue_for_event(event)
             _save_photos(matter, event, photos, when)
             receipt = FilingReceipt(matter_id=matter.pk, number=matter.number, tracking_code=tracking_code)
             if idempotency is not None:
@@ -556,6 +558,7 @@ def matter_transition(
             note=note.strip(),
             data=data,
         )
+        enqueue_for_event(event)
         _save_photos(matter, event, photos, when)
         if action in SUPERVISION_ACTIONS:
             try:

@@ -105,6 +105,17 @@ UNSCOPED_URLS = {
     "staff_api:token-list": "integrations of the system administrator, tested in api/tests/test_staff_tokens.py",
     "staff_api:token-create": "integrations of the system administrator, tested in api/tests/test_staff_tokens.py",
     "staff_api:token-revoke": "integrations of the system administrator, tested in api/tests/test_staff_tokens.py",
+    "staff_open311:key-list": "Open311 keys belong to no place, tested in open311/tests/test_staff_views.py",
+    "staff_open311:key-create": "Open311 keys belong to no place, tested in open311/tests/test_staff_views.py",
+    "staff_open311:key-revoke": "Open311 keys belong to no place, tested in open311/tests/test_staff_views.py",
+    "webhooks:endpoint-list": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
+    "webhooks:endpoint-create": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
+    "webhooks:endpoint-edit": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
+    "webhooks:endpoint-deactivate": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
+    "webhooks:endpoint-rotate": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
+    "webhooks:delivery-list": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
+    "webhooks:delivery-detail": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
+    "webhooks:delivery-redeliver": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
 }
 
 STAFF_NAMESPACES = {
@@ -118,6 +129,8 @@ STAFF_NAMESPACES = {
     "intake",
     "supervision",
     "staff_api",
+    "staff_open311",
+    "webhooks",
 }
 
 LEVEL_CASES = [

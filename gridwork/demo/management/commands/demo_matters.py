@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from gridwork.demo.matters import DEFAULT_SEED, demo_matters_build
+from gridwork.demo.questions import demo_questions_seed
 from gridwork.matters.models import Matter
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when matters exist already")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        demo_questions_seed()  # also into a demo built before categories had questions
         if options["if_empty"] and Matter.objects.exists():
             self.stdout.write("Demo matters are there already.")
             return
