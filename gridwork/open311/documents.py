@@ -130,7 +130,7 @@ def request_document(matter: Matter) -> dict[str, Any]:
         "requested_datetime": w3c(matter.created_at),
         "updated_datetime": w3c((matter.closed_at if closed else None) or matter.updated_at),
         "expected_datetime": w3c(matter.due_at),
-        "address": ", ".join(place.name for place in (matter.community, matter.street, matter.district)),
+        "address": "".join(place.name for place in (matter.district, matter.street, matter.community)),
         "address_id": matter.community.code,
         "zipcode": None,
         "lat": public_coordinate(matter.latitude),

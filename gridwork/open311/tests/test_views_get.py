@@ -90,7 +90,7 @@ def test_an_open_request_shows_every_field(client: Client, world: World, fmt: st
         "requested_datetime": local(matter.created_at),
         "updated_datetime": local(matter.updated_at),
         "expected_datetime": local(due),
-        "address": "春晖社区, 望江街道, 东湖区",
+        "address": "东湖区望江街道春晖社区",
         "address_id": world.tree.community.code,
         "zipcode": None,
         "lat": "26.605",
