@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridwork.common.scope import NOTHING, ScopedQuerySet, paths_q
 from gridwork.matters.workflow import ClosureReason, DueStage, HardStage, MatterKind, MatterState, Satisfaction
@@ -60,7 +61,7 @@ class QuestionType(models.TextChoices):
     """The datatypes of Open311 GeoReport v2 attributes."""
 
     STRING = "string", _("Short text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("answer type", "Number")
     DATETIME = "datetime", _("Date and time")
     TEXT = "text", _("Long text")
     SINGLE = "singlevaluelist", _("One of a list")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridwork.matters.models import Channel
 from gridwork.places.models import Place
@@ -53,7 +54,7 @@ class EndpointForm(forms.Form):
         widget=forms.Select(attrs=SELECT),
         help_text=_("For the 12345 hotline, usually only the matters it filed."),
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("webhook endpoint", "Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, area_choices: QuerySet[Place], editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
