@@ -36,6 +36,8 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def _check(self, key: str) -> tuple[Any, ApiToken]:
         prefix = key_prefix(key, TOKEN_KIND)
+        if prefix is not None and not (prefix.isascii() and prefix.isalnum()):
+            prefix = None  # issued prefixes are hex; anything else (a NUL, say) is not looked up
         token = ApiToken.objects.select_related("user").filter(prefix=prefix).first() if prefix else None
         if token is None or not key_matches(key, token.digest):
             raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, generics, permissions
+from rest_framework import exceptions, generics, parsers, permissions
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.throttling import UserRateThrottle
@@ -34,8 +35,38 @@ class ApiThrottle(UserRateThrottle):
     scope = "api"
 
 
+class BodyParsing:
+    """A body the parser cannot take (nested too deep for the JSON decoder, too many fields or files, too large) is
+    malformed: 400 with the JSON error body, not a 500 or Django's HTML error page."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)  # type: ignore[misc]
+        except (RecursionError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as error:
+            raise exceptions.ParseError() from error
+
+
+class JSONParser(BodyParsing, parsers.JSONParser):
+    pass
+
+
+class FormParser(BodyParsing, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(BodyParsing, parsers.MultiPartParser):
+    pass
+
+
+PARSERS = [JSONParser, FormParser, MultiPartParser]
+
+
 class Marked:
-    """Every URL of the platform declares its access (``common.permissions``): an API view says which perm."""
+    """Every URL of the platform declares its access (``common.permissions``): an API view says which perm.
+
+    A number or code in the path holding a NUL character names nothing: it answers 404 before any query (PostgreSQL
+    refuses such a string outright, which would be a 500).
+    """
 
     required_perm: ClassVar[str] = ""
 
@@ -45,19 +76,27 @@ class Marked:
         setattr(view, ACCESS_ATTRIBUTE, f"api:{cls.required_perm or 'signed_in'}")
         return view
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise exceptions.NotFound()
+
 
 class ApiView(Marked, APIView):
     permission_classes = [HoldsPerm]
+    parser_classes = PARSERS
     throttle_classes = [ApiThrottle]
 
 
 class ListApiView(Marked, generics.ListAPIView):
     permission_classes = [HoldsPerm]
+    parser_classes = PARSERS
     throttle_classes = [ApiThrottle]
 
 
 class RetrieveApiView(Marked, generics.RetrieveAPIView):
     permission_classes = [HoldsPerm]
+    parser_classes = PARSERS
     throttle_classes = [ApiThrottle]
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -57,6 +58,8 @@ def idempotent(handler: Handler) -> Handler:
             return handler(view, request, *args, **kwargs)
         if len(key) > MAX_KEY:
             raise exceptions.ValidationError({HEADER: [_("At most %(n)d characters.") % {"n": MAX_KEY}]})
+        if "\x00" in key:  # PostgreSQL refuses the character in a string
+            raise exceptions.ValidationError({HEADER: [ProhibitNullCharactersValidator.message]})
         request_hash = _fingerprint(request)
         earlier = ApiIdempotencyKey.objects.filter(user=request.user, key=key).first()
         if earlier is not None:

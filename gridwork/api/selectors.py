@@ -35,7 +35,6 @@ TOKEN_STATUS_Q: dict[str, Q] = {
 }
 
 
-
 def _sees_the_whole_city(user: Any) -> bool:
     return any(
         Perm.MANAGE_INTEGRATIONS in ROLE_PERMISSIONS[post.role] and post.place.level == PlaceLevel.CITY

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import URLPattern, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gridwork.api.views import hotline, matters, me, places
 from gridwork.common.permissions import public_view
@@ -20,7 +20,6 @@ app_name = "api"
 urlpatterns: list[URLPattern] = [
     path("schema/", _public(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", _public(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
-    path("redoc/", _public(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     path("v1/me/", me.MeView.as_view(), name="me"),
     path("v1/matters/", matters.MatterListView.as_view(), name="matter-list"),
     path("v1/matters/<str:number>/", matters.MatterDetailView.as_view(), name="matter-detail"),

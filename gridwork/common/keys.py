@@ -39,6 +39,8 @@ def key_prefix(key: str, kind: str) -> str | None:
     parts = key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != kind or len(parts[1]) != PREFIX_LENGTH:
         return None
+    if any(char not in "0123456789abcdef" for char in parts[1]):
+        return None
     return parts[1]
 
 

@@ -135,6 +135,8 @@ def _scoped(user: Any, perm: str) -> QuerySet[Matter]:
     return Matter.objects.restrict(user, perm).filter(_scope_hint(user, perm))
 
 
+EARLIEST_DAY = date.min + timedelta(days=1)
+LATEST_DAY = date.max - timedelta(days=2)
 DEADLINE_OVERDUE = "overdue"
 DEADLINE_WARNING = "warning"
 
@@ -177,10 +179,11 @@ def _filtered(matters: QuerySet[Matter], filters: QueueFilters) -> QuerySet[Matt
             matters = matters.filter(place_path__startswith=filters.place.path)
         else:
             matters = matters.filter(**{f"{level_field}_id": filters.place.pk})
+    # Beyond these days a bound is no datetime in UTC; nothing was filed there, so a bound beyond them means the same.
     if filters.since is not None:
-        matters = matters.filter(created_at__gte=_local_midnight(filters.since))
+        matters = matters.filter(created_at__gte=_local_midnight(max(filters.since, EARLIEST_DAY)))
     if filters.until is not None:
-        matters = matters.filter(created_at__lt=_local_midnight(filters.until + timedelta(days=1)))
+        matters = matters.filter(created_at__lt=_local_midnight(min(filters.until, LATEST_DAY) + timedelta(days=1)))
     if filters.channel:
         matters = matters.filter(channel=filters.channel)
     if filters.urgency:

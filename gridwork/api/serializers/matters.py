@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -199,3 +200,19 @@ class MatterCreateSerializer(serializers.Serializer):
         required=False, default=dict, help_text="Answers to the category's extra questions, by question code."
     )
     media_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate_attributes(self, value: dict[str, Any]) -> dict[str, Any]:
+        """Answers are kept as JSON, where PostgreSQL refuses a NUL character (the filing service checks the rest)."""
+        if _holds_nul(value):
+            raise serializers.ValidationError(ProhibitNullCharactersValidator.message)
+        return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False

@@ -33,7 +33,6 @@ LIST_ENDPOINTS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
 UNSCOPED_ENDPOINTS = {
     "api:schema": "the schema describes the API to anyone",
     "api:docs": "the documentation page",
-    "api:redoc": "the documentation page",
     "api:me": "the caller's own account",
     "api:category-list": "the taxonomy names classes, not matters",
     "api:category-detail": "the taxonomy names classes, not matters",

@@ -13,9 +13,8 @@ from rest_framework.response import Response
 from gridwork.accounts.roles import Perm
 from gridwork.api.base import ApiView
 from gridwork.api.idempotency import REPLAYED_HEADER
-from gridwork.api.serializers.common import ErrorSerializer
 from gridwork.api.serializers.matters import FiledMatterSerializer, MatterCreateSerializer
-from gridwork.api.views.matters import detail_response, file_matter, filed_response
+from gridwork.api.views.matters import BODY_ERRORS, detail_response, file_matter, filed_response
 from gridwork.matters import selectors
 from gridwork.matters.models import Channel, Matter
 
@@ -40,7 +39,7 @@ class HotlineOrderView(ApiView):
         responses={
             201: FiledMatterSerializer,
             200: OpenApiResponse(FiledMatterSerializer, description="This order was pushed before: its matter."),
-            **{code: OpenApiResponse(ErrorSerializer) for code in (400, 401, 403, 404, 429)},
+            **BODY_ERRORS,
         },
         description=(
             "File a 12345 work order as a matter of the channel `hotline`, keeping `order_no` as its external "

@@ -47,6 +47,8 @@ NUMBER_PARAMETER = OpenApiParameter(
     "number", OpenApiTypes.STR, OpenApiParameter.PATH, description="The matter's number."
 )
 ERRORS = {code: OpenApiResponse(ErrorSerializer) for code in (400, 401, 403, 404, 429)}
+# A POST whose body is not JSON, a form or multipart (or has no Content-Type at all) is refused before anything else.
+BODY_ERRORS = {**ERRORS, 415: OpenApiResponse(ErrorSerializer, description="The body's Content-Type is not accepted.")}
 
 
 class MatterQuerySerializer(serializers.Serializer):
@@ -137,7 +139,7 @@ class MatterListView(ListApiView):
 
     @extend_schema(
         request=MatterCreateSerializer,
-        responses={201: FiledMatterSerializer, 422: OpenApiResponse(ErrorSerializer), **ERRORS},
+        responses={201: FiledMatterSerializer, 422: OpenApiResponse(ErrorSerializer), **BODY_ERRORS},
         parameters=[IDEMPOTENCY_PARAMETER],
         description="建档: file a matter, as the signed-in staff member, through the channel `api`.",
     )
@@ -301,7 +303,7 @@ def action_view(action: str) -> Any:
             409: OpenApiResponse(ErrorSerializer, description="The state does not allow it, or the version is stale."),
             412: OpenApiResponse(ErrorSerializer, description="If-Match names an old version."),
             422: OpenApiResponse(ErrorSerializer, description="The Idempotency-Key was used with another body."),
-            **ERRORS,
+            **BODY_ERRORS,
         },
         description=f"The move `{action}`; progress and reply also take `photos` (multipart).",
     )(post)

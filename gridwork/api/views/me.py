@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gridwork.accounts.roles import ROLE_PERMISSIONS
 from gridwork.api.base import ApiView
+from gridwork.api.serializers.common import ErrorSerializer
 
 
 class PostSerializer(serializers.Serializer):
@@ -26,7 +27,7 @@ class MeSerializer(serializers.Serializer):
 
 @extend_schema(tags=["account"])
 class MeView(ApiView):
-    @extend_schema(responses={200: MeSerializer})
+    @extend_schema(responses={200: MeSerializer, **{code: OpenApiResponse(ErrorSerializer) for code in (401, 429)}})
     def get(self, request: Request) -> Response:
         user = request.user
         posts = [

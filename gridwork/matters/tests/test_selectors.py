@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -281,6 +281,12 @@ def test_a_date_range_takes_whole_local_days(staff: LoopStaff, template: Matter)
         user=staff.dispatcher, tab=QueueTab.ALL, filters=QueueFilters(since=next_day.created_at.date())
     )
     assert {m.pk for m in queue} == {next_day.pk, template.pk}
+
+
+def test_a_date_range_at_the_ends_of_the_calendar_holds_everything(staff: LoopStaff, template: Matter) -> None:
+    """The first and last days a date field takes: their bounds overflow as datetimes, and mean "no bound"."""
+    widest = QueueFilters(since=date.min, until=date.max)
+    assert {m.pk for m in matter_queue(user=staff.dispatcher, tab=QueueTab.ALL, filters=widest)} == {template.pk}
 
 
 def test_search_by_number_exact_or_prefix_and_by_words(staff: LoopStaff, template: Matter) -> None:
