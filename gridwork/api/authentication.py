@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
 from gridwork.api.models import ApiToken
-from gridwork.common.keys import key_matches, key_prefix
+from gridwork.common.keys import find_issued, record_use
 
 TOKEN_KIND = "gw"  # noqa: S105  (the tokens' visible kind, not a secret)
 SCHEMES = {b"token", b"bearer"}
-LAST_USED_EVERY = timedelta(minutes=1)  # write "last used" at most this often, not on every request
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -35,19 +32,14 @@ class ApiTokenAuthentication(BaseAuthentication):
         return self._check(key)
 
     def _check(self, key: str) -> tuple[Any, ApiToken]:
-        prefix = key_prefix(key, TOKEN_KIND)
-        if prefix is not None and not (prefix.isascii() and prefix.isalnum()):
-            prefix = None  # issued prefixes are hex; anything else (a NUL, say) is not looked up
-        token = ApiToken.objects.select_related("user").filter(prefix=prefix).first() if prefix else None
-        if token is None or not key_matches(key, token.digest):
+        token = find_issued(ApiToken.objects.select_related("user"), key, TOKEN_KIND)
+        if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.is_usable:
             raise exceptions.AuthenticationFailed(_("This token was revoked or has expired."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token's account is switched off."))
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        record_use(token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -11,10 +11,17 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 PREFIX_LENGTH = 8
+LAST_USED_EVERY = timedelta(minutes=1)  # "last used" is written at most this often, not on every request
+
+Row = TypeVar("Row", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -46,3 +53,18 @@ def key_prefix(key: str, kind: str) -> str | None:
 
 def key_matches(key: str, digest: str) -> bool:
     return hmac.compare_digest(key_digest(key), digest)
+
+
+def find_issued(rows: QuerySet[Row], key: str, kind: str) -> Row | None:
+    """The row (with ``prefix`` and ``digest``) that this key of this kind is, or None: one indexed lookup."""
+    prefix = key_prefix(key, kind)
+    row = rows.filter(prefix=prefix).first() if prefix else None
+    return row if row is not None and key_matches(key, row.digest) else None  # type: ignore[attr-defined]
+
+
+def record_use(row: Any, *, now: datetime | None = None) -> None:
+    """Note when an issued key was last used (``last_used_at``), at most once a minute."""
+    now = now or timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY:
+        type(row).objects.filter(pk=row.pk).update(last_used_at=now)
+        row.last_used_at = now

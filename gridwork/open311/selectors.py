@@ -173,11 +173,6 @@ def _buildings() -> QuerySet[Place]:
     return Place.objects.filter(level=PlaceLevel.MICROGRID).exclude(address="")
 
 
-def open311_building_by_code(code: str) -> Place | None:
-    """``address_id``: the code of a building (micro-grid)."""
-    return _buildings().filter(code=code.strip()).first() if code.strip() else None
-
-
 def normalise_address(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and ch not in ",，、;；")
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.audit.services import audit_record
-from gridwork.common.keys import issue_key, key_matches, key_prefix
+from gridwork.common.keys import find_issued, issue_key, record_use
 from gridwork.matters.models import Category, Channel
 from gridwork.matters.questions import clean_attributes
 from gridwork.matters.services import TEXT_MAX, TEXT_MIN, matter_file
@@ -25,10 +25,10 @@ from gridwork.open311.selectors import (
     AddressAmbiguous,
     AddressNotFound,
     open311_building_by_address,
-    open311_building_by_code,
     open311_service,
 )
 from gridwork.places.models import Place
+from gridwork.places.selectors import building_by_code
 
 KEY_KIND = "o311"
 NAME_MAX = 100
@@ -87,15 +87,10 @@ def open311_key_revoke(
 
 
 def open311_key_authenticate(raw: str) -> Open311Key | None:
-    """The active key this text is, or None; records when it was last used."""
-    prefix = key_prefix(raw, KEY_KIND)
-    if prefix is None:
-        return None
-    key = Open311Key.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
-    if key is None or not key_matches(raw, key.digest):
-        return None
-    key.last_used_at = timezone.now()
-    Open311Key.objects.filter(pk=key.pk).update(last_used_at=key.last_used_at)
+    """The active key this text is, or None; notes when it was last used (at most once a minute)."""
+    key = find_issued(Open311Key.objects.filter(revoked_at__isnull=True), raw, KEY_KIND)
+    if key is not None:
+        record_use(key)
     return key
 
 
@@ -126,7 +121,7 @@ def _building(new: NewRequest) -> Place | None:
             raise Open311Error(400, [_("lat and long must both be sent.")])
         return None
     if new.address_id:
-        building = open311_building_by_code(new.address_id)
+        building = building_by_code(new.address_id)
         if building is None:
             raise Open311Error(400, [_("address_id “%(value)s” is not a known building.") % {"value": new.address_id}])
         return building

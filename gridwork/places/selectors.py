@@ -33,6 +33,15 @@ def place_get(*, user: Any, code: str) -> Place:
     return place
 
 
+def building_by_code(code: str) -> Place | None:
+    """The building (micro-grid) with this code, with its grid and community: where a matter is filed. Not scoped:
+    anyone filing may name any building of the city, as on the map."""
+    code = code.strip()
+    if not code:
+        return None
+    return Place.objects.select_related("parent__parent").filter(code=code, level=PlaceLevel.MICROGRID).first()
+
+
 def place_ancestors(place: Place) -> list[Place]:
     """The place's ancestors from the city down, in one query."""
     codes = place.ancestor_codes()

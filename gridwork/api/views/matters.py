@@ -32,7 +32,8 @@ from gridwork.matters import selectors, services
 from gridwork.matters.models import Category, Channel, Matter, Urgency
 from gridwork.matters.photos import MAX_PHOTOS, PhotoRejected, clean_photo
 from gridwork.matters.workflow import MatterKind, MatterState
-from gridwork.places.models import Place, PlaceLevel
+from gridwork.places.models import Place
+from gridwork.places.selectors import building_by_code
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -164,7 +165,7 @@ def file_matter(*, user: Any, data: dict[str, Any], channel: str, external_ref: 
             errors["category"] = [_("Unknown category.")]
     building = None
     if data.get("building"):
-        building = Place.objects.filter(code=data["building"], level=PlaceLevel.MICROGRID).first()
+        building = building_by_code(data["building"])
         if building is None:
             errors["building"] = [_("No such building.")]
     if errors:

@@ -34,7 +34,8 @@ from gridwork.places.locating import (
     locate,
     parse_coordinates,
 )
-from gridwork.places.models import Place, PlaceLevel
+from gridwork.places.models import Place
+from gridwork.places.selectors import building_by_code
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 MOBILE_RE = re.compile(r"1[3-9]\d{9}")
@@ -161,7 +162,7 @@ class FilingForm(forms.Form):
         code = self.cleaned_data["building"].strip()
         if not code:
             return ""
-        place = Place.objects.select_related("parent__parent").filter(code=code, level=PlaceLevel.MICROGRID).first()
+        place = building_by_code(code)
         if place is None or place.parent is None:
             raise ValidationError(_("Choose the building from the search results."), code="unknown_building")
         self.building_place = place

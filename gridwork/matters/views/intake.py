@@ -34,6 +34,7 @@ from gridwork.matters.forms.intake import (
 from gridwork.matters.models import Matter
 from gridwork.matters.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from gridwork.places.models import Place, PlaceLevel
+from gridwork.places.selectors import building_by_code
 
 # Nine photos at their cap and the form's fields; anything larger is refused before it is read.
 MAX_INTAKE_REQUEST_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
@@ -116,7 +117,7 @@ def _building_label(form: Any) -> str:
     code = form["building"].value()
     place = getattr(form, "building_place", None)
     if place is None and code:
-        place = Place.objects.select_related("parent__parent").filter(code=code, level=PlaceLevel.MICROGRID).first()
+        place = building_by_code(code)
     if place is None:
         return ""
     return " · ".join(
