@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/api/", include("gridwork.api.staff_urls")),
     path("staff/open311/", include("gridwork.open311.staff_urls")),
     path("staff/webhooks/", include("gridwork.webhooks.urls")),
+    path("staff/triage/", include("gridwork.triage.urls")),
     path("api/", include("gridwork.api.urls")),
     path("open311/v2/", include("gridwork.open311.urls")),
     path("report/", include("gridwork.matters.resident_urls")),

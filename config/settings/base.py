@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gridwork.api",
     "gridwork.open311",
     "gridwork.webhooks",
+    "gridwork.triage",
     "gridwork.demo",
 ]
 
@@ -236,7 +237,11 @@ GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
     ("supervision-sweep", "*/5 * * * *", "gridwork.supervision.tasks.sweep_deadlines"),
     ("webhook-retry", "* * * * *", "gridwork.webhooks.tasks.deliver_due"),
     ("api-idempotency-prune", "17 3 * * *", "gridwork.api.tasks.prune_old_idempotency_keys"),
+    ("triage-retrain", "40 2 * * 1", "gridwork.triage.tasks.retrain"),
 )
+
+# Smart triage: the trained model suggests (falling back to the keyword rules while there is none).
+MATTERS_TRIAGE_BACKEND = "gridwork.triage.backend.ModelTriage"
 
 LOGGING = {
     "version": 1,

@@ -42,6 +42,7 @@ class Perm:
     SUPERVISE_MATTERS = "matters.supervise"  # 督办 and 催办 over the matters of one's area
     ESCALATE_MATTERS = "matters.escalate"  # the dispatch centre's hard-matter levels and board
     MANAGE_INTEGRATIONS = "integrations.manage"  # API tokens, Open311 keys and webhooks of other systems
+    MANAGE_TRIAGE = "triage.manage"  # the city's triage model: retrain, class mapping, auto-dispatch, duplicate rules
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -79,10 +80,10 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING, Perm.ESCALATE_MATTERS})
         | _DISPATCHING
         | _SUPERVISING_MATTERS,
-        Role.CITY_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING},
+        Role.CITY_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING, Perm.MANAGE_TRIAGE},
         # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
         # the audit administrator reads the audit log and changes nothing.
-        Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE, Perm.MANAGE_INTEGRATIONS},
+        Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE, Perm.MANAGE_INTEGRATIONS, Perm.MANAGE_TRIAGE},
         Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
     }
 )
