@@ -32,6 +32,7 @@ setup: $(VENV)/.installed node_modules/.installed ## Create the virtual environm
 run: setup ## Set up, migrate the SQLite database, load the demo city, serve on 127.0.0.1:$(PORT) with the task worker and scheduler
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_city --scale $(SCALE) --if-empty
+	$(MANAGE) triage_train --if-missing
 	$(MANAGE) demo_matters --if-empty
 	$(MANAGE) demo_logins
 	@pids=(); \
@@ -45,6 +46,7 @@ demo: setup ## Rebuild the demo database from scratch (SCALE=small|city); the ol
 	rm -f var/gridwork.sqlite3 var/gridwork.sqlite3-wal var/gridwork.sqlite3-shm
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_city --scale $(SCALE)
+	$(MANAGE) triage_train --if-missing
 	$(MANAGE) demo_matters
 
 lint: setup ## ruff, mypy, Django's system checks and the missing-migrations check

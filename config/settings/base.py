@@ -242,6 +242,11 @@ GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
 
 # Smart triage: the trained model suggests (falling back to the keyword rules while there is none).
 MATTERS_TRIAGE_BACKEND = "gridwork.triage.backend.ModelTriage"
+TRIAGE_DATA_DIR = BASE_DIR / "data" / "tipdm2020"  # the shipped labelled and unlabelled messages
+TRIAGE_SEED = env_int("GRIDWORK_TRIAGE_SEED", 0)
+TRIAGE_CV_FOLDS = 5  # repeated stratified cross-validation of every new model
+TRIAGE_CV_REPEATS = env_int("GRIDWORK_TRIAGE_CV_REPEATS", 2)
+TRIAGE_MIN_CLASS = 5  # a class learned from corrections needs this many examples before it is trained
 
 LOGGING = {
     "version": 1,

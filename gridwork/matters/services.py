@@ -237,7 +237,8 @@ def matter_file(
     grid, building, latitude_value, longitude_value = _place_for_filing(
         latitude=latitude, longitude=longitude, building=building
     )
-    suggestion = get_triage_backend().suggest(text, grid)
+    backend = get_triage_backend()
+    suggestion = backend.suggest(text, grid)
     if category is None and suggestion.category_id is not None and suggestion.confidence >= 0.6:
         category = Category.objects.filter(pk=suggestion.category_id).first()
     final_kind = kind or (category.default_kind if category else suggestion.kind) or MatterKind.PERSONAL
@@ -259,6 +260,8 @@ def matter_file(
             "confidence": round(suggestion.confidence, 3),
             "unit": list(suggestion.unit.as_pair()) if suggestion.unit else None,
             "reasons": suggestion.reasons,
+            "label": suggestion.label,
+            "model_version": suggestion.model_version,
         },
     }
     snapshot = apply(Snapshot(), Action.FILE, file_data)
@@ -323,6 +326,9 @@ def matter_file(
             if earlier is not None:
                 return earlier
         raise
+    after_filing = getattr(backend, "after_filing", None)
+    if after_filing is not None:
+        after_filing(matter, suggestion)  # smart triage's automatic dispatch; it never undoes the filing
     return receipt
 
 
@@ -422,7 +428,7 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
-SYSTEM_MOVES = frozenset({Action.ESCALATE})
+SYSTEM_MOVES = frozenset({Action.ESCALATE, Action.DISPATCH})  # the deadline sweep; smart triage's auto-dispatch
 
 
 def _visible(actor: Any, matter_id: int) -> Matter:
@@ -560,6 +566,10 @@ def matter_transition(
         )
         enqueue_for_event(event)
         _save_photos(matter, event, photos, when)
+        if action == Action.DISPATCH:
+            after_move = getattr(get_triage_backend(), "after_move", None)
+            if after_move is not None:
+                after_move(matter, event)  # a dispatcher's other category is a lesson for the next model
         if action in SUPERVISION_ACTIONS:
             try:
                 write_records(matter=matter, event=event, action=action, data=data, actor=actor, when=when)

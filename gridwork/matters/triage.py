@@ -27,6 +27,8 @@ class Suggestion:
     confidence: float
     unit: Unit | None = None
     reasons: list[str] = field(default_factory=list)
+    label: str = ""  # the trained model's class, when a model suggested
+    model_version: int | None = None
 
 
 class TriageBackend(Protocol):

@@ -116,6 +116,15 @@ UNSCOPED_URLS = {
     "webhooks:delivery-list": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
     "webhooks:delivery-detail": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
     "webhooks:delivery-redeliver": "integrations of the system administrator, tested in webhooks/tests/test_views.py",
+    "triage:model-list": "the city's triage model, no place; tested in triage/tests/test_views_models.py",
+    "triage:model-detail": "the city's triage model, no place; tested in triage/tests/test_views_models.py",
+    "triage:retrain": "the city's triage model, no place; tested in triage/tests/test_views_models.py",
+    "triage:policy": "the city's triage model, no place; tested in triage/tests/test_views_models.py",
+    "triage:mapping": "the city's triage model, no place; tested in triage/tests/test_views_models.py",
+    "triage:correction-list": "the city's triage model's lessons; tested in triage/tests/test_views_models.py",
+    "triage:duplicate-policies": "thresholds per category, no place; tested in triage/tests/test_duplicates.py",
+    "triage:similar": "likely duplicates scoped to the user's area; tested in triage/tests/test_duplicates.py",
+    "triage:hotspot-list": "hot spots scoped to the user's area; tested in triage/tests/test_hotspots.py",
 }
 
 STAFF_NAMESPACES = {
@@ -131,6 +140,7 @@ STAFF_NAMESPACES = {
     "staff_api",
     "staff_open311",
     "webhooks",
+    "triage",
 }
 
 LEVEL_CASES = [

@@ -1,0 +1,115 @@
+"""Training, versions, the not-worse rule, and learning from a dispatcher's correction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gridwork.accounts.roles import Role
+from gridwork.accounts.tests.factories import make_staff
+from gridwork.audit.models import AuditEvent
+from gridwork.matters.models import Category, Matter
+from gridwork.matters.services import matter_transition
+from gridwork.matters.tests.factories import file_in_building
+from gridwork.matters.workflow import Action
+from gridwork.places.tests.factories import CityTree
+from gridwork.triage.backend import live_classifier
+from gridwork.triage.models import ClassMapping, ModelStatus, TriageCorrection, TriageModel, Trigger
+from gridwork.triage.training import label_for, train
+
+pytestmark = pytest.mark.django_db
+
+SCHOOL = "孩子今年上小学，学校说户口不在学区不能入学，学区划分不合理，请教育局解决入学问题。"
+
+
+def test_training_stores_a_live_version_with_its_metrics(small_data: Path) -> None:
+    model = train(trigger=Trigger.COMMAND)
+    assert (model.version, model.status) == (1, ModelStatus.LIVE)
+    assert sorted(model.classes) == sorted(ClassMapping.objects.values_list("label", flat=True))
+    assert 0.3 < model.cv_macro_f1 <= 1.0
+    assert model.cv_macro_f1_std >= 0
+    assert set(model.metrics["per_class_f1"]) == set(model.classes)
+    assert model.sample_count == 7 * 25
+    assert len(model.data_hash) == 64
+    assert AuditEvent.objects.filter(action="triage.model.live", object_id=str(model.pk)).exists()
+
+
+def test_training_is_deterministic_for_a_seed(small_data: Path) -> None:
+    first = train(trigger=Trigger.COMMAND, seed=7)
+    second = train(trigger=Trigger.COMMAND, seed=7)
+    assert first.artefact_sha256 == second.artefact_sha256
+    assert first.data_hash == second.data_hash
+    assert first.cv_macro_f1 == second.cv_macro_f1
+
+
+def test_a_worse_model_is_kept_out_of_service(small_data: Path) -> None:
+    live = train(trigger=Trigger.COMMAND)
+    TriageModel.objects.filter(pk=live.pk).update(cv_macro_f1=0.999)
+    candidate = train(trigger=Trigger.SCHEDULE)
+    assert candidate.status == ModelStatus.REJECTED
+    assert "0.999" in candidate.note
+    assert TriageModel.objects.get(status=ModelStatus.LIVE).pk == live.pk
+
+
+def test_a_tampered_artefact_is_refused_and_the_keywords_answer(small_data: Path, tree: CityTree) -> None:
+    model = train(trigger=Trigger.COMMAND)
+    tampered = bytearray(model.artefact)
+    tampered[len(tampered) // 2] ^= 0xFF
+    TriageModel.objects.filter(pk=model.pk).update(artefact=bytes(tampered))
+    receipt = file_in_building(tree, text=SCHOOL)
+    suggestion = Matter.objects.get(pk=receipt.matter_id).events.get(action=Action.FILE).data["suggestion"]
+    assert suggestion["model_version"] is None
+
+
+def test_a_correction_changes_the_next_model(small_data: Path, tree: CityTree) -> None:
+    first = train(trigger=Trigger.COMMAND)
+    loaded = live_classifier()
+    assert loaded is not None
+    assert loaded[1].predict([SCHOOL])[0].label == "教育文体"
+    dispatcher = make_staff(role=Role.STREET_STAFF, place=tree.street, username="dispatcher")
+    environment = Category.objects.get(name="环境保护", parent__isnull=True)
+    for _ in range(3):
+        matter_id = file_in_building(tree, text=SCHOOL).matter_id
+        matter_transition(
+            actor=dispatcher,
+            matter_id=matter_id,
+            action=Action.DISPATCH,
+            data={"kind": "professional", "category_id": environment.pk, "lead_department_id": tree.department.pk},
+        )
+    corrections = TriageCorrection.objects.all()
+    assert corrections.count() == 3
+    assert {c.label for c in corrections} == {"环境保护"}
+    assert {c.suggested_label for c in corrections} == {"教育文体"}
+    second = train(trigger=Trigger.BUTTON, user=dispatcher, promote=False)
+    assert second.correction_count == 1  # three matters of one text are one example
+    assert second.data_hash != first.data_hash
+    from gridwork.triage.classifier import TriageClassifier
+
+    relearned = TriageClassifier.from_bytes(bytes(second.artefact))
+    assert relearned.predict([SCHOOL])[0].label == "环境保护"
+
+
+def test_a_confirmed_suggestion_is_no_correction(small_data: Path, tree: CityTree) -> None:
+    train(trigger=Trigger.COMMAND)
+    dispatcher = make_staff(role=Role.STREET_STAFF, place=tree.street, username="dispatcher")
+    matter = Matter.objects.get(pk=file_in_building(tree, text=SCHOOL).matter_id)
+    suggested = matter.events.get(action=Action.FILE).data["suggestion"]["category_id"]
+    assert suggested is not None
+    matter_transition(
+        actor=dispatcher,
+        matter_id=matter.pk,
+        action=Action.DISPATCH,
+        data={"kind": "professional", "category_id": suggested, "lead_department_id": tree.department.pk},
+    )
+    assert not TriageCorrection.objects.exists()
+
+
+def test_a_category_outside_the_mapped_classes_teaches_its_top_level_name(small_data: Path) -> None:
+    leaf = Category.objects.filter(code__startswith="G1.", level=3).first()
+    assert leaf is not None
+    assert label_for(leaf) == Category.objects.get(code="G1").name
+    school = Category.objects.filter(name="教育文体", parent__isnull=True).get()
+    child = Category.objects.filter(parent=school).first()
+    assert child is not None
+    assert label_for(child) == "教育文体"
