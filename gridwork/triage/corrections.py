@@ -24,7 +24,9 @@ def record_correction(*, matter: Matter, event: MatterEvent) -> TriageCorrection
     return TriageCorrection.objects.create(
         matter=matter,
         text=message_text(matter.title, matter.text),
-        suggested_category_id=suggested_id if Category.objects.filter(pk=suggested_id).exists() else None,
+        suggested_category_id=suggested_id
+        if suggested_id and Category.objects.filter(pk=suggested_id).exists()
+        else None,
         suggested_label=str(suggestion.get("label") or "")[:40],
         confidence=float(suggestion.get("confidence") or 0.0),
         category=chosen,
