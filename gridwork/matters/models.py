@@ -395,3 +395,44 @@ class DailySequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class MatterFollower(models.Model):
+    """关注者: someone told of a matter's progress without having filed it — the reporter of a duplicate merged into
+    it (合并重复诉求). The row is also the original's record of the merge: which matter was merged, by whom, when.
+
+    The reporter's contact is copied from the duplicate as it was at the merge (the user, or the name and phone of
+    a report without an account), so the follower is told when this matter is replied to or closed; pages show the
+    name and phone masked."""
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="followers")
+    source = models.ForeignKey(Matter, verbose_name=_("merged duplicate"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("merged at"))
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        ordering = ["matter_id", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["matter", "source"], name="matterfollower_once_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} ← {self.source_id}"

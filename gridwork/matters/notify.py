@@ -1,4 +1,5 @@
-"""Who hears of a move: the lead unit on dispatch and reopen, the reporter on reply. Runs after commit."""
+"""Who hears of a move: the lead unit on dispatch and reopen, the reporter on reply, the followers (reporters of
+duplicates merged into the matter) on reply and on closing, and on the merge itself. Runs after commit."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
-from gridwork.matters.models import Matter, MatterEvent
+from gridwork.matters.models import Matter, MatterEvent, MatterFollower
 from gridwork.matters.units import Unit
 from gridwork.matters.workflow import Action, MatterState
 from gridwork.notifications.services import notification_send, sms_send
@@ -79,6 +80,14 @@ def matter_moved(*, event_id: int) -> None:
             )
         if matter.reporter_phone:
             sms_send(phone=matter.reporter_phone, text=text)
+        _tell_followers(
+            matter,
+            _("Matter %(number)s, into which your report %(source)s was merged, has a reply."),
+            told_user_ids={matter.reporter_id},
+            told_phones={matter.reporter_phone},
+        )
+    if event.to_state == MatterState.CLOSED and event.from_state != MatterState.CLOSED:
+        _tell_followers(matter, _("Matter %(number)s, into which your report %(source)s was merged, is closed."))
     if event.action in {Action.SUPERVISE, Action.URGE}:
         text = (
             _("Supervision order (督办) on matter %(number)s: %(note)s")
@@ -109,3 +118,44 @@ def matter_moved(*, event_id: int) -> None:
         for user in unit_staff(matter):
             if user.phone:
                 sms_send(phone=user.phone, text=_("New matter %(number)s to accept.") % {"number": matter.number})
+
+
+def _tell_one(follower: MatterFollower, text: str, *, told_user_ids: set[Any], told_phones: set[str]) -> None:
+    """A follower, by in-app notification and SMS, unless this event already told that user or phone."""
+    url = reverse("report:resident-detail", args=[follower.source.number])
+    if follower.user is not None and follower.user_id not in told_user_ids:
+        notification_send(recipients=[follower.user], text=text, url=url)
+        told_user_ids.add(follower.user_id)
+    if follower.reporter_phone and follower.reporter_phone not in told_phones:
+        sms_send(phone=follower.reporter_phone, text=text)
+        told_phones.add(follower.reporter_phone)
+
+
+def _tell_followers(
+    matter: Matter, template: str, *, told_user_ids: set[Any] | None = None, told_phones: set[str] | None = None
+) -> None:
+    """Tell each follower of ``matter`` ``template`` (with the matter's and their own report's number), once per
+    person: a resident who reported the problem twice hears it once."""
+    users: set[Any] = {pk for pk in (told_user_ids or set()) if pk is not None}
+    phones: set[str] = {phone for phone in (told_phones or set()) if phone}
+    followers = MatterFollower.objects.filter(matter=matter).select_related("source", "user").order_by("id")
+    if matter.duplicate_of_id is not None:  # merged in turn: its followers moved on and hear of that (matter_merged)
+        followers = followers.exclude(
+            source_id__in=MatterFollower.objects.filter(matter_id=matter.duplicate_of_id).values("source_id")
+        )
+    for follower in followers:
+        text = template % {"number": matter.number, "source": follower.source.number}
+        _tell_one(follower, text, told_user_ids=users, told_phones=phones)
+
+
+def matter_merged(*, follower_ids: list[int]) -> None:
+    """Tell the reporters of a merged duplicate that their report now follows the original."""
+    followers = MatterFollower.objects.filter(pk__in=follower_ids).select_related("matter", "source", "user")
+    users: set[Any] = set()
+    phones: set[str] = set()
+    for follower in followers.order_by("id"):
+        text = _(
+            "Your report %(source)s was merged into matter %(number)s, which handles the same problem. "
+            "You will be told of its progress."
+        ) % {"source": follower.source.number, "number": follower.matter.number}
+        _tell_one(follower, text, told_user_ids=users, told_phones=phones)

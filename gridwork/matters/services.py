@@ -49,6 +49,7 @@ from gridwork.matters.workflow import (
     TRANSITIONS,
     Action,
     Actor,
+    ClosureReason,
     MatterKind,
     Snapshot,
     TransitionRefused,
@@ -570,6 +571,10 @@ def matter_transition(
             after_move = getattr(get_triage_backend(), "after_move", None)
             if after_move is not None:
                 after_move(matter, event)  # a dispatcher's other category is a lesson for the next model
+        if action == Action.DISCARD and data.get("reason") == ClosureReason.DUPLICATE and data.get("duplicate_of_id"):
+            from gridwork.matters.merge import follow_original
+
+            follow_original(actor=actor, duplicate=matter, original_id=data["duplicate_of_id"], note=note, when=when)
         if action in SUPERVISION_ACTIONS:
             try:
                 write_records(matter=matter, event=event, action=action, data=data, actor=actor, when=when)

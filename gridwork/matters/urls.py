@@ -12,6 +12,7 @@ urlpatterns = [
     path("routing/<int:pk>/", routing.routing_edit_view, name="routing-edit"),
     path("routing/<int:pk>/delete/", routing.routing_delete_view, name="routing-delete"),
     path("<str:number>/", staff.detail_view, name="detail"),
+    path("<str:number>/merge/", staff.merge_view, name="merge"),
     path("<str:number>/map.geojson", staff.detail_map_view, name="detail-map"),
     path("<str:number>/photos/<int:photo_id>/", staff.photo_view, name="photo"),
 ]

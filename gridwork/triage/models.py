@@ -174,7 +174,7 @@ class DuplicatePolicy(models.Model):
 
     category = models.OneToOneField(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="+")
     min_similarity = models.FloatField(
-        _("minimum text similarity"), default=0.35, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+        _("minimum text similarity"), default=0.3, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
     )
     radius_m = models.PositiveIntegerField(_("radius (m)"), default=500)
     window_days = models.PositiveIntegerField(_("time window (days)"), default=30)

@@ -125,6 +125,7 @@ UNSCOPED_URLS = {
     "triage:duplicate-policies": "thresholds per category, no place; tested in triage/tests/test_duplicates.py",
     "triage:similar": "likely duplicates scoped to the user's area; tested in triage/tests/test_duplicates.py",
     "triage:hotspot-list": "hot spots scoped to the user's area; tested in triage/tests/test_hotspots.py",
+    "matters:merge": "a POST on two matters, both scoped; tested in matters/tests/test_merge.py",
 }
 
 STAFF_NAMESPACES = {

@@ -35,6 +35,8 @@ from gridwork.matters.models import Matter
 from gridwork.matters.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from gridwork.places.models import Place, PlaceLevel
 from gridwork.places.selectors import building_by_code
+from gridwork.triage.duplicates import TEXT_MIN as SIMILAR_TEXT_MIN
+from gridwork.triage.duplicates import matter_likely_duplicates
 
 # Nine photos at their cap and the form's fields; anything larger is refused before it is read.
 MAX_INTAKE_REQUEST_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
@@ -140,16 +142,21 @@ def report_page_context(form: Any) -> dict[str, Any]:
         "map_centre": centre,
         "building_label": _building_label(form),
         "retention_years": PERSONAL_DATA_RETENTION_YEARS,
+        "similar_text_min": SIMILAR_TEXT_MIN,
     }
 
 
 def _staff_receipt(request: HttpRequest, receipt: services.FilingReceipt, *, channel: str) -> HttpResponse:
+    """The number (and the caller's tracking code), and the open matters the new one likely repeats (查重)."""
+    matter = Matter.objects.select_related("grid", "building", "category").filter(pk=receipt.matter_id).first()
+    likely = matter_likely_duplicates(matter=matter, user=request.user) if matter is not None else []
     response = render(
         request,
         "matters/intake/receipt.html",
         {
             "receipt": receipt,
             "channel": channel,
+            "likely_duplicates": likely,
             "breadcrumbs": [{"label": _("Intake"), "url": ""}, {"label": receipt.number, "url": ""}],
         },
     )

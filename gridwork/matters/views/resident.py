@@ -6,9 +6,11 @@ point. Neither holds personal data.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -21,16 +23,22 @@ from django.views.decorators.http import require_GET, require_POST
 from gridwork.common.permissions import public_view, signed_in_view
 from gridwork.matters import services, tracking
 from gridwork.matters.forms.intake import RatingForm, ResidentReportForm, TrackForm
+from gridwork.matters.merge import matter_merged_into
 from gridwork.matters.models import Channel
 from gridwork.matters.views.intake import file_from_form, parent_name, report_page_context, upload_capped
 from gridwork.matters.workflow import Action, TransitionRefused
 from gridwork.places.locating import InvalidCoordinatesError, OutsideServiceAreaError, locate
 from gridwork.places.models import Place, PlaceLevel
+from gridwork.triage.duplicates import TEXT_MIN as SIMILAR_TEXT_MIN
+from gridwork.triage.duplicates import likely_duplicates, place_of, public_candidate
 
 BUILDING_RESULTS = 20
 BUILDING_QUERY_MIN, BUILDING_QUERY_MAX = 2, 50
 AROUND_GRIDS_MAX = 400
 MINE_PAGE_SIZE = 20
+SIMILAR_LIMIT = 5
+SIMILAR_TEXT_MAX = 500
+SIMILAR_PER_MINUTE = 30  # per IP address: the report form asks about once per pause in typing
 
 
 def _is_resident(user: Any) -> bool:
@@ -146,6 +154,41 @@ def grids_around_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
+def _similar_allowed(request: HttpRequest) -> bool:
+    """At most ``SIMILAR_PER_MINUTE`` look-ups a minute from one address (counted in the cache, like the tracking
+    guesses: per process with the local-memory cache, across processes with a shared one)."""
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    key = "gridwork:similar-reports:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    if cache.add(key, 1, timeout=60):
+        return True
+    try:
+        return cache.incr(key) <= SIMILAR_PER_MINUTE
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=60)
+        return True
+
+
+@public_view
+@require_GET
+def similar_reports_view(request: HttpRequest) -> JsonResponse:
+    """Open reports near the place that look like the same problem, while a resident types (JSON).
+
+    Only what anyone may see: number, category, state, a rounded distance and how long ago; no text, no address,
+    nothing of the reporter; no personal matters (个事). At most five, for a text of a few words at least."""
+    if not _similar_allowed(request):
+        return JsonResponse({"results": [], "message": _("Too many look-ups. Wait a minute.")}, status=429)
+    text = request.GET.get("text", "").strip()[:SIMILAR_TEXT_MAX]
+    if len(text) < SIMILAR_TEXT_MIN:
+        return JsonResponse({"results": [], "message": ""})
+    latitude, longitude, grid = place_of(request.GET)
+    candidates = likely_duplicates(
+        text=text, latitude=latitude, longitude=longitude, grid=grid, limit=SIMILAR_LIMIT, public=True
+    )
+    response = JsonResponse({"results": [public_candidate(candidate) for candidate in candidates], "message": ""})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 # --- following ---------------------------------------------------------------------------------------------
 
 
@@ -203,6 +246,7 @@ def _detail(request: HttpRequest, following: tracking.Following, rating_form: Ra
             "rating_form": rating_form,
             "via_code": bool(following.tracking_code),
             "channel_label": Channel(matter.channel).label if matter.channel in Channel.values else matter.channel,
+            "merged_into": matter_merged_into(matter),
         },
         status=status,
     )

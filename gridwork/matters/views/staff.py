@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridwork.accounts.roles import Perm
 from gridwork.common.permissions import staff_view
@@ -26,6 +26,7 @@ from gridwork.matters.forms.staff import (
     ExtensionDecisionForm,
     QueueFilterForm,
 )
+from gridwork.matters.merge import NOTE_MAX, matter_merge, matter_merged_duplicates
 from gridwork.matters.models import Category, Matter, MatterPhoto
 from gridwork.matters.selectors import (
     TAB_LABELS,
@@ -56,8 +57,9 @@ from gridwork.matters.services import (
 )
 from gridwork.matters.triage import route
 from gridwork.matters.units import Unit
-from gridwork.matters.workflow import ACTION_LABELS, TransitionRefused
+from gridwork.matters.workflow import ACTION_LABELS, Action, TransitionRefused
 from gridwork.supervision.forms import SUPERVISION_FORMS
+from gridwork.triage.duplicates import matter_likely_duplicates
 
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
@@ -233,6 +235,8 @@ def detail_view(request: HttpRequest, number: str) -> HttpResponse:
     name, phone = matter_reporter_contact(matter)
     timeline = matter_timeline(matter=matter)
     filing_photos = [photo for entry in timeline[:1] for photo in entry.photos]
+    # 查重: a matter the user may still discard (to dispatch, in their area) may be merged into a likely original.
+    likely = matter_likely_duplicates(matter=matter, user=request.user) if Action.DISCARD in allowed else []
     return render(
         request,
         "matters/staff/detail.html",
@@ -249,6 +253,9 @@ def detail_view(request: HttpRequest, number: str) -> HttpResponse:
             "reporter_name": name,
             "reporter_phone": phone,
             "revealed": revealed is not None,
+            "likely_duplicates": likely,
+            "merge_note_max": NOTE_MAX,
+            "merged_duplicates": matter_merged_duplicates(matter=matter, user=request.user),
             "duplicate_visible": (
                 matter.duplicate_of is not None
                 and matter_find_visible(user=request.user, number=matter.duplicate_of.number) is not None
@@ -257,6 +264,48 @@ def detail_view(request: HttpRequest, number: str) -> HttpResponse:
         },
         status=status or 200,
     )
+
+
+@staff_view(Perm.DISPATCH_MATTERS)
+@require_POST
+def merge_view(request: HttpRequest, number: str) -> HttpResponse:
+    """合并: merge this matter (a duplicate) into the original named in the form, at the version the page showed.
+
+    Success goes to the original's page, which lists the merged matter; a refusal comes back to this page with
+    its reason (a stale page, a closed original, a matter outside the user's area)."""
+    duplicate = matter_get(user=request.user, number=number)
+    try:
+        version = int(request.POST.get("expected_version", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("The page's version is missing. Reload the page."))
+    original = matter_find_visible(user=request.user, number=request.POST.get("original", "")[:20])
+    root: Matter | None = None
+    error = _("No such matter in your area.")
+    if original is not None:
+        try:
+            root = matter_merge(
+                actor=request.user,
+                duplicate_id=duplicate.pk,
+                original_id=original.pk,
+                note=request.POST.get("note", ""),
+                expected_version=version,
+            ).duplicate_of
+        except MatterNotFound:
+            pass
+        except (ConcurrentChange, TransitionRefused) as refused:
+            error = str(refused)
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+    if root is None:
+        reason = {"number": duplicate.number, "reason": error}
+        messages.error(request, _("%(number)s was not merged: %(reason)s") % reason)
+        return redirect("matters:detail", number=duplicate.number)
+    messages.success(
+        request,
+        _("%(duplicate)s was merged into %(original)s; its reporter will be told of the progress.")
+        % {"duplicate": duplicate.number, "original": root.number},
+    )
+    return redirect("matters:detail", number=root.number)
 
 
 @staff_view(Perm.VIEW_MATTERS)

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 (
                     "min_similarity",
                     models.FloatField(
-                        default=0.35,
+                        default=0.3,
                         validators=[
                             django.core.validators.MinValueValidator(0.0),
                             django.core.validators.MaxValueValidator(1.0),
