@@ -27,7 +27,7 @@ _lock = threading.Lock()
 
 
 class ArtefactTampered(Exception):
-    pass
+    """The live model's stored bytes do not match their hash, or cannot be read: it is not used."""
 
 
 def live_classifier() -> tuple[TriageModel, TriageClassifier] | None:
@@ -44,7 +44,10 @@ def live_classifier() -> tuple[TriageModel, TriageClassifier] | None:
         artefact = bytes(TriageModel.objects.values_list("artefact", flat=True).get(pk=head.pk))
         if hashlib.sha256(artefact).hexdigest() != head.artefact_sha256:
             raise ArtefactTampered(f"triage model v{head.version}: the artefact does not match its hash")
-        loaded = TriageClassifier.from_bytes(artefact)
+        try:
+            loaded = TriageClassifier.from_bytes(artefact)
+        except (ValueError, KeyError, OSError) as error:  # a version of an older format: retrain to replace it
+            raise ArtefactTampered(f"triage model v{head.version}: unreadable artefact ({error})") from error
         _loaded["model"] = (head, loaded)
         return head, loaded
 

@@ -34,7 +34,7 @@ class TriageModel(models.Model):
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     status = models.CharField(_("status"), max_length=16, choices=ModelStatus.choices, default=ModelStatus.CANDIDATE)
-    trigger = models.CharField(_("trained by"), max_length=16, choices=Trigger.choices)
+    trigger = models.CharField(_("started by"), max_length=16, choices=Trigger.choices)
     trained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -124,13 +124,13 @@ class TriageCorrection(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
+        verbose_name=_("corrected by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("at"))
+    created_at = models.DateTimeField(_("corrected at"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
                             ("first_start", "First start"),
                         ],
                         max_length=16,
-                        verbose_name="trained by",
+                        verbose_name="started by",
                     ),
                 ),
                 ("created_at", models.DateTimeField(verbose_name="trained at")),
@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
                 ("suggested_label", models.CharField(blank=True, max_length=40, verbose_name="suggested class")),
                 ("confidence", models.FloatField(default=0.0, verbose_name="confidence")),
                 ("label", models.CharField(blank=True, max_length=40, verbose_name="class for training")),
-                ("created_at", models.DateTimeField(verbose_name="at")),
+                ("created_at", models.DateTimeField(verbose_name="corrected at")),
                 (
                     "category",
                     models.ForeignKey(
@@ -189,7 +189,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
-                        verbose_name="by",
+                        verbose_name="corrected by",
                     ),
                 ),
                 (

@@ -1,5 +1,5 @@
-"""A small copy of the shipped labelled messages (25 a class, taken in file order), so that training in tests takes
-a second; the real file is used by the benchmark and by test_classifier."""
+"""A small copy of the shipped messages (25 labelled a class, taken in file order, and 400 unlabelled), so that
+training in tests takes a second or two; the real files are used by the benchmark and by test_classifier."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from gridwork.triage.backend import forget_loaded
 
 PER_CLASS = 25
+POOL = 400
 
 
 @pytest.fixture
@@ -30,6 +31,9 @@ def small_data(tmp_path: Path, settings: Any) -> Path:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(kept)
+    # A few hundred unlabelled messages: the embeddings are learned from them once and cached for the session.
+    pool = source.with_name("citizen_messages_unlabeled.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "citizen_messages_unlabeled.csv").write_text("".join(pool[: POOL + 1]), encoding="utf-8")
     settings.TRIAGE_DATA_DIR = tmp_path
     settings.TRIAGE_CV_REPEATS = 1
     return tmp_path
