@@ -55,13 +55,13 @@ def test_predict_writes_one_row_per_input_row(small_data: Path, tmp_path: Path) 
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ([["id", "title"], ["1", "x"]], "row 1 (header): missing column detail"),
+        ([["id", "title"], ["1", "x"]], "row 1 (header), column detail: missing"),
         ([["id", "title", "detail"], ["1", "标题", "内容"], ["", "标题", "内容"]], "row 3, column id: empty"),
         (
             [["id", "title", "detail"], ["1", "标题", "内容"], ["1", "标题", "内容"]],
             "row 3, column id: 1 appears twice",
         ),
-        ([["id", "title", "detail"], ["1", "", " "]], "row 2, column detail"),
+        ([["id", "title", "detail"], ["1", "", " "]], "row 2, column detail: no title and no text"),
         ([["id", "title", "detail"], ["1", "标题", "内容", "extra"]], "row 2: the number of fields"),
     ],
 )

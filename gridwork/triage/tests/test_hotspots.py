@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -309,9 +308,7 @@ def test_an_unreadable_file_is_refused(tmp_path: Path) -> None:
 def test_the_competition_file_has_a_hot_spot_of_at_least_five_messages_at_one_place(tmp_path: Path) -> None:
     source = Path(settings.BASE_DIR) / "data" / "tipdm2020" / "citizen_messages_unlabeled.csv"
     out, details = tmp_path / "hot.csv", tmp_path / "hot_messages.csv"
-    started = time.monotonic()
     call_command("triage_hotspots", input=source, output=out, messages=details, stdout=io.StringIO())
-    assert time.monotonic() - started < 15
     problems = read_csv(out)
     assert len(problems) == 5
     top = problems[0]

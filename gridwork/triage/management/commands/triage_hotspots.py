@@ -10,11 +10,8 @@ file is written.
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,11 +20,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridwork.triage.hotspots import HotSpot, Report, hotspot_groups, place_mentions
+from gridwork.triage.messagefiles import read_messages, write_tables
 
 COLUMNS = ("id", "title", "time", "detail")
 COUNT_COLUMNS = ("support", "oppose")
+SPOT_HEADER = ("rank", "heat", "time_range", "place", "description", "count", "support", "words")
+MESSAGE_HEADER = ("rank", "id", "title", "time", "support", "oppose")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
-MAX_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class Command(BaseCommand):
         if options["top"] < 1:
             raise CommandError("--top must be at least 1.")
         started = time.monotonic()
-        messages = read_messages(options["input"])
+        messages = read_file(options["input"])
         spots = hotspot_groups(
             (
                 Report(
@@ -69,10 +68,12 @@ class Command(BaseCommand):
             limit=options["top"],
         )
         by_id = {message.id: message for message in messages}
-        outputs: list[tuple[Path, Callable[[Any], None]]] = [(options["output"], lambda w: _write_spots(w, spots))]
+        outputs: list[tuple[Path, Sequence[str], Iterable[Sequence[object]]]] = [
+            (options["output"], SPOT_HEADER, _spot_rows(spots))
+        ]
         if options["messages"] is not None:
-            outputs.append((options["messages"], lambda w: _write_messages(w, spots, by_id)))
-        _write_all(outputs)
+            outputs.append((options["messages"], MESSAGE_HEADER, _message_rows(spots, by_id)))
+        write_tables(outputs)
         elapsed = time.monotonic() - started
         self.stdout.write(f"{len(messages)} messages, {len(spots)} hot problems written to {options['output']}.")
         for spot in spots:
@@ -84,103 +85,45 @@ def _time_range(spot: HotSpot) -> str:
     return f"{spot.started_at:%Y-%m-%d} ~ {spot.ended_at:%Y-%m-%d}"
 
 
-def _write_spots(writer: Any, spots: Sequence[HotSpot]) -> None:
-    writer.writerow(["rank", "heat", "time_range", "place", "description", "count", "support", "words"])
-    for spot in spots:
-        writer.writerow(
-            [
-                spot.rank,
-                f"{spot.heat:.1f}",
-                _time_range(spot),
-                spot.place,
-                spot.title,
-                spot.matter_count,
-                spot.support,
-                " ".join(spot.words),
-            ]
-        )
+def _spot_rows(spots: Sequence[HotSpot]) -> list[list[object]]:
+    return [
+        [
+            spot.rank,
+            f"{spot.heat:.1f}",
+            _time_range(spot),
+            spot.place,
+            spot.title,
+            spot.matter_count,
+            spot.support,
+            " ".join(spot.words),
+        ]
+        for spot in spots
+    ]
 
 
-def _write_messages(writer: Any, spots: Sequence[HotSpot], by_id: dict[str, Message]) -> None:
-    writer.writerow(["rank", "id", "title", "time", "support", "oppose"])
-    for spot in spots:
-        for member in spot.member_ids:
-            message = by_id[member]
-            writer.writerow(
-                [
-                    spot.rank,
-                    message.id,
-                    message.title,
-                    f"{message.time:%Y-%m-%d %H:%M:%S}",
-                    message.support,
-                    message.oppose,
-                ]
-            )
+def _message_rows(spots: Sequence[HotSpot], by_id: dict[str, Message]) -> list[list[object]]:
+    return [
+        [
+            spot.rank,
+            by_id[member].id,
+            by_id[member].title,
+            f"{by_id[member].time:%Y-%m-%d %H:%M:%S}",
+            by_id[member].support,
+            by_id[member].oppose,
+        ]
+        for spot in spots
+        for member in spot.member_ids
+    ]
 
 
-def _write_all(outputs: Sequence[tuple[Path, Callable[[Any], None]]]) -> None:
-    """Each output to a temporary file beside it, then all renamed in place: a failure leaves no output behind."""
-    written: list[tuple[str, Path]] = []
-    try:
-        for target, fill in outputs:
-            directory = target.parent if str(target.parent) else Path(".")
-            try:
-                handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-            except OSError as error:
-                raise CommandError(f"{target}: cannot write: {error.strerror}") from error
-            written.append((temporary, target))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                fill(csv.writer(out))
-        for temporary, target in written:
-            os.replace(temporary, target)
-    except OSError as error:
-        raise CommandError(f"{error.filename or 'output'}: cannot write: {error.strerror}") from error
-    finally:
-        for temporary, _target in written:
-            Path(temporary).unlink(missing_ok=True)
+def read_file(source: Path) -> list[Message]:
+    """Every message of ``source``, or CommandError naming the file, row, column and reason of the first problem."""
+    rows = read_messages(source, COLUMNS)
+    counted = [column for column in COUNT_COLUMNS if rows and column in rows[0][1]]
+    return [_message(source, number, row, counted) for number, row in rows]
 
 
-def read_messages(source: Path) -> list[Message]:
-    """Every row of ``source``, or CommandError naming the file, row, column and reason of the first problem."""
-    try:
-        with source.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [name.strip() for name in reader.fieldnames or []]
-            reader.fieldnames = header
-            missing = [column for column in COLUMNS if column not in header]
-            if missing:
-                raise CommandError(f"{source}, row 1 (header), column {', '.join(missing)}: missing.")
-            counted = [column for column in COUNT_COLUMNS if column in header]
-            messages: list[Message] = []
-            seen: set[str] = set()
-            for number, row in enumerate(reader, start=2):
-                if None in row or any(row.get(column) is None for column in header):
-                    raise CommandError(f"{source}, row {number}: the number of fields does not match the header.")
-                messages.append(_message(source, number, row, counted, seen))
-                if len(messages) > MAX_ROWS:
-                    raise CommandError(f"{source}: more than {MAX_ROWS} rows; split the file.")
-    except FileNotFoundError as error:
-        raise CommandError(f"{source}: no such file.") from error
-    except IsADirectoryError as error:
-        raise CommandError(f"{source}: a directory, not a file.") from error
-    except PermissionError as error:
-        raise CommandError(f"{source}: not readable ({error.strerror}).") from error
-    except UnicodeDecodeError as error:
-        raise CommandError(f"{source}: not UTF-8 text (byte {error.start}).") from error
-    except csv.Error as error:
-        raise CommandError(f"{source}: not a readable CSV file ({error}).") from error
-    return messages
-
-
-def _message(source: Path, number: int, row: dict[str, str], counted: Sequence[str], seen: set[str]) -> Message:
-    identifier = row["id"].strip()
-    if not identifier:
-        raise CommandError(f"{source}, row {number}, column id: empty.")
-    if identifier in seen:
-        raise CommandError(f"{source}, row {number}, column id: {identifier} appears twice.")
-    seen.add(identifier)
-    if not (row["title"].strip() or row["detail"].strip()):
-        raise CommandError(f"{source}, row {number}, column detail: no title and no text.")
+def _message(source: Path, number: int, row: dict[str, str], counted: Sequence[str]) -> Message:
     counts = dict.fromkeys(COUNT_COLUMNS, 0)
     for column in counted:
         value = row[column].strip()
@@ -188,7 +131,7 @@ def _message(source: Path, number: int, row: dict[str, str], counted: Sequence[s
             raise CommandError(f"{source}, row {number}, column {column}: {value!r} is not a whole number ≥ 0.")
         counts[column] = int(value or 0)
     return Message(
-        id=identifier,
+        id=row["id"],
         title=row["title"].strip(),
         detail=row["detail"].strip(),
         time=_parse_time(source, number, row["time"]),

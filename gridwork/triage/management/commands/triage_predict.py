@@ -7,21 +7,18 @@ its file, row, column and reason, and no output is written.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridwork.triage.classifier import TriageClassifier
+from gridwork.triage.messagefiles import read_messages, write_tables
 from gridwork.triage.models import ModelStatus, TriageModel
 from gridwork.triage.training import message_text
 
 COLUMNS = ("id", "title", "detail")
-MAX_ROWS = 1_000_000
 
 
 class Command(BaseCommand):
@@ -33,24 +30,22 @@ class Command(BaseCommand):
         parser.add_argument("--model", type=int, default=None, help="A model version (default: the live one).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        source: Path = options["input"]
-        rows = read_rows(source)
+        rows = [row for _number, row in read_messages(options["input"], COLUMNS)]
         model = self._model(options["model"])
-        texts = [message_text(row["title"], row["detail"]) for row in rows]
-        predictions = model.predict(texts)
-        target: Path = options["output"]
-        handle, temporary = tempfile.mkstemp(dir=target.parent if target.parent.exists() else None, suffix=".csv")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out)
-                writer.writerow(["id", "label", "confidence"])
-                for row, prediction in zip(rows, predictions, strict=True):
-                    writer.writerow([row["id"], prediction.label, f"{prediction.confidence:.4f}"])
-            os.replace(temporary, target)
-        except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
-            raise CommandError(f"{target}: cannot write: {error.strerror}") from error
-        self.stdout.write(f"{len(rows)} messages classified into {target}.")
+        predictions = model.predict([message_text(row["title"], row["detail"]) for row in rows])
+        write_tables(
+            [
+                (
+                    options["output"],
+                    ("id", "label", "confidence"),
+                    (
+                        (row["id"], prediction.label, f"{prediction.confidence:.4f}")
+                        for row, prediction in zip(rows, predictions, strict=True)
+                    ),
+                )
+            ]
+        )
+        self.stdout.write(f"{len(rows)} messages classified into {options['output']}.")
 
     def _model(self, version: int | None) -> TriageClassifier:
         found = (
@@ -65,37 +60,3 @@ class Command(BaseCommand):
         if hashlib.sha256(artefact).hexdigest() != row.artefact_sha256:
             raise CommandError(f"Triage model v{row.version}: the artefact does not match its hash; refusing it.")
         return TriageClassifier.from_bytes(artefact)
-
-
-def read_rows(source: Path) -> list[dict[str, str]]:
-    """Every row of ``source``, or CommandError naming the file, row, column and reason of the first problem."""
-    try:
-        with source.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [column for column in COLUMNS if column not in header]
-            if missing:
-                raise CommandError(f"{source}, row 1 (header): missing column {', '.join(missing)}.")
-            rows: list[dict[str, str]] = []
-            seen: set[str] = set()
-            for number, row in enumerate(reader, start=2):
-                if None in row or any(row.get(column) is None for column in COLUMNS):
-                    raise CommandError(f"{source}, row {number}: the number of fields does not match the header.")
-                identifier = row["id"].strip()
-                if not identifier:
-                    raise CommandError(f"{source}, row {number}, column id: empty.")
-                if identifier in seen:
-                    raise CommandError(f"{source}, row {number}, column id: {identifier} appears twice.")
-                seen.add(identifier)
-                if not (row["title"].strip() or row["detail"].strip()):
-                    raise CommandError(f"{source}, row {number}, column detail: no title and no text to classify.")
-                rows.append({"id": identifier, "title": row["title"], "detail": row["detail"]})
-                if len(rows) > MAX_ROWS:
-                    raise CommandError(f"{source}: more than {MAX_ROWS} rows; split the file.")
-    except FileNotFoundError as error:
-        raise CommandError(f"{source}: no such file.") from error
-    except UnicodeDecodeError as error:
-        raise CommandError(f"{source}: not UTF-8 text (byte {error.start}).") from error
-    except csv.Error as error:
-        raise CommandError(f"{source}: not a readable CSV file ({error}).") from error
-    return rows
