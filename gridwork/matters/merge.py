@@ -215,6 +215,8 @@ def matter_merged_into(matter: Matter) -> MergedInto | None:
     if matter.closure_reason != ClosureReason.DUPLICATE or matter.duplicate_of_id is None:
         return None
     root = merge_root(matter)
+    if root.kind == MatterKind.PERSONAL:  # a 个事 is its reporter's own: the follower learns its number only
+        return MergedInto(number=root.number, state_label="", category="", lead_unit="", steps=[], reply="")
     steps = [
         PublicStep(
             at=event.at,
@@ -224,9 +226,7 @@ def matter_merged_into(matter: Matter) -> MergedInto | None:
         )
         for event in root.events.order_by("sequence")
     ]
-    reply = ""
-    if root.reply_text and root.kind != MatterKind.PERSONAL:
-        reply = mask_text(root.reply_text, names=[root.reporter_name])
+    reply = mask_text(root.reply_text, names=[root.reporter_name]) if root.reply_text else ""
     lead = root.lead_department or root.lead_place
     return MergedInto(
         number=root.number,

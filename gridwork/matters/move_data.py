@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridwork.accounts.roles import Perm
 from gridwork.matters.models import Category, Matter, Urgency
 from gridwork.matters.units import department_choices, lead_place_choices
 from gridwork.matters.workflow import SUPERVISION_ACTIONS, Action, ClosureReason, MatterKind, Satisfaction
@@ -105,7 +107,7 @@ def clean_move_data(
             if clean["satisfaction"] not in Satisfaction.values:
                 errors["satisfaction"] = _("Choose a rating.")
         case Action.DISCARD:
-            clean = _discard(matter, data, errors)
+            clean = _discard(matter, data, errors, actor)
         case Action.CLOSE_BY_AGREEMENT:
             if not note.strip():
                 errors["note"] = _("Record how the resident agreed to close the matter.")
@@ -166,7 +168,7 @@ def _dispatch(matter: Matter, data: dict[str, Any], errors: dict[str, str]) -> d
     }
 
 
-def _discard(matter: Matter, data: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def _discard(matter: Matter, data: dict[str, Any], errors: dict[str, str], actor: Any = None) -> dict[str, Any]:
     reason = data.get("reason")
     if reason not in {ClosureReason.DUPLICATE, ClosureReason.INVALID}:
         errors["reason"] = _("Say why it is discarded.")
@@ -176,8 +178,30 @@ def _discard(matter: Matter, data: dict[str, Any], errors: dict[str, str]) -> di
             errors.setdefault("duplicate_of", _("Name the matter this one duplicates."))
         elif duplicate_of == matter.pk:
             errors["duplicate_of"] = _("A matter cannot duplicate itself.")
-        elif not Matter.objects.filter(pk=duplicate_of).exists():
+        elif not _visible_to(actor).filter(pk=duplicate_of).exists():
             errors["duplicate_of"] = _("No such matter.")
+        elif _duplicates_back(duplicate_of, matter.pk):
+            errors["duplicate_of"] = _("That matter is itself a duplicate of this one.")
     else:
         duplicate_of = None
     return {"reason": reason, "duplicate_of_id": duplicate_of}
+
+
+def _visible_to(actor: Any) -> QuerySet[Matter]:
+    """The matters ``actor`` may name as an original: those of their area (the platform itself sees all)."""
+    if actor is None or getattr(actor, "is_system", False):
+        return Matter.objects.all()
+    return Matter.objects.restrict(actor, Perm.VIEW_MATTERS)
+
+
+def _duplicates_back(original_id: int, matter_id: int, most: int = 20) -> bool:
+    """Whether following ``original_id``'s chain of duplicates leads back to ``matter_id`` (a cycle)."""
+    current = original_id
+    for _step in range(most):
+        following = Matter.objects.filter(pk=current).values_list("duplicate_of_id", flat=True).first()
+        if following is None:
+            return False
+        if following == matter_id:
+            return True
+        current = following
+    return False

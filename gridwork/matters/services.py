@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from gridwork.matters.models import (
 from gridwork.matters.move_data import clean_move_data
 from gridwork.matters.photos import CleanPhoto
 from gridwork.matters.questions import clean_attributes
-from gridwork.matters.triage import get_triage_backend
+from gridwork.matters.triage import KeywordTriage, get_triage_backend
 from gridwork.matters.units import Unit, user_acts_for
 from gridwork.matters.workflow import (
     SNAPSHOT_FIELDS,
@@ -66,6 +67,9 @@ from gridwork.webhooks.outbox import enqueue_for_event
 
 TEXT_MIN, TEXT_MAX = 5, 2000
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+
+
+logger = logging.getLogger(__name__)
 
 
 class MatterNotFound(Exception):
@@ -239,7 +243,11 @@ def matter_file(
         latitude=latitude, longitude=longitude, building=building
     )
     backend = get_triage_backend()
-    suggestion = backend.suggest(text, grid)
+    try:
+        suggestion = backend.suggest(text, grid)
+    except Exception:  # a broken model must not stop a filing: the keyword rules answer
+        logger.exception("triage backend failed; the keyword rules answer")
+        suggestion = KeywordTriage().suggest(text, grid)
     if category is None and suggestion.category_id is not None and suggestion.confidence >= 0.6:
         category = Category.objects.filter(pk=suggestion.category_id).first()
     final_kind = kind or (category.default_kind if category else suggestion.kind) or MatterKind.PERSONAL
@@ -328,8 +336,12 @@ def matter_file(
                 return earlier
         raise
     after_filing = getattr(backend, "after_filing", None)
-    if after_filing is not None:
-        after_filing(matter, suggestion)  # smart triage's automatic dispatch; it never undoes the filing
+    if after_filing is not None:  # smart triage's automatic dispatch: whatever happens there, the filing stands
+        try:
+            with transaction.atomic():
+                after_filing(matter, suggestion)
+        except Exception:
+            logger.exception("automatic dispatch of %s failed; it waits for a dispatcher", matter.number)
     return receipt
 
 
@@ -567,14 +579,7 @@ def matter_transition(
         )
         enqueue_for_event(event)
         _save_photos(matter, event, photos, when)
-        if action == Action.DISPATCH:
-            after_move = getattr(get_triage_backend(), "after_move", None)
-            if after_move is not None:
-                after_move(matter, event)  # a dispatcher's other category is a lesson for the next model
-        if action == Action.DISCARD and data.get("reason") == ClosureReason.DUPLICATE and data.get("duplicate_of_id"):
-            from gridwork.matters.merge import follow_original
-
-            follow_original(actor=actor, duplicate=matter, original_id=data["duplicate_of_id"], note=note, when=when)
+        _moved(actor=actor, matter=matter, event=event, note=note, when=when)
         if action in SUPERVISION_ACTIONS:
             try:
                 write_records(matter=matter, event=event, action=action, data=data, actor=actor, when=when)
@@ -583,6 +588,24 @@ def matter_transition(
     transaction.on_commit(lambda: notify.safely(notify.matter_moved, event_id=event.pk))
     matter.refresh_from_db()
     return matter
+
+
+def _moved(*, actor: Any, matter: Matter, event: MatterEvent, note: str, when: datetime) -> None:
+    """What a move brings along, in its transaction: a dispatcher's other category is a lesson for the next triage
+    model; a close as a duplicate makes its reporter follow the original."""
+    data = event.data or {}
+    if event.action == Action.DISPATCH:
+        after_move = getattr(get_triage_backend(), "after_move", None)
+        if after_move is not None:
+            try:
+                with transaction.atomic():
+                    after_move(matter, event)
+            except Exception:  # the lesson is lost, never the dispatch
+                logger.exception("triage correction of %s not recorded", matter.number)
+    if event.action == Action.DISCARD and data.get("reason") == ClosureReason.DUPLICATE and data.get("duplicate_of_id"):
+        from gridwork.matters.merge import follow_original
+
+        follow_original(actor=actor, duplicate=matter, original_id=data["duplicate_of_id"], note=note, when=when)
 
 
 def matter_allowed_actions(*, actor: Any, matter: Matter) -> list[str]:

@@ -29,6 +29,9 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
     label: str = ""  # the trained model's class, when a model suggested
     model_version: int | None = None
+    # The model's own confidence, when the category is the model's (refined or not); None when the keyword rules
+    # chose it. Automatic dispatch trusts only this: a count of keywords is no probability.
+    model_confidence: float | None = None
 
 
 class TriageBackend(Protocol):

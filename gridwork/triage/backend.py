@@ -83,13 +83,14 @@ class ModelTriage:
             reasons.append(_("The class “%(label)s” is mapped to no category.") % {"label": prediction.label})
         refined = Category.objects.filter(pk=keyword.category_id).first() if keyword.category_id else None
         confidence = prediction.confidence
+        model_confidence: float | None = prediction.confidence if category is not None else None
         if refined is not None and category is not None and refined.code.startswith(f"{category.code}."):
             category, confidence = refined, max(confidence, keyword.confidence)
             reasons.extend(keyword.reasons)
         elif refined is not None and (category is None or keyword.confidence > prediction.confidence):
             reasons.append(_("The keyword rules are surer: %(name)s.") % {"name": refined.name})
             reasons.extend(keyword.reasons)
-            category, confidence = refined, keyword.confidence
+            category, confidence, model_confidence = refined, keyword.confidence, None
         kind = (mapping.kind if mapping and mapping.kind else "") or (category.default_kind if category else "")
         return Suggestion(
             category_id=category.pk if category else None,
@@ -99,6 +100,7 @@ class ModelTriage:
             reasons=reasons,
             label=prediction.label,
             model_version=row.version,
+            model_confidence=model_confidence,
         )
 
     def after_filing(self, matter: Matter, suggestion: Suggestion) -> None:

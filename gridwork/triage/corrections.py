@@ -19,6 +19,10 @@ def record_correction(*, matter: Matter, event: MatterEvent) -> TriageCorrection
     if suggestion.get("category_id") == chosen_id:
         return None
     chosen = Category.objects.select_related("parent__parent").get(pk=chosen_id)
+    label = label_for(chosen)[:40]
+    suggested_label = str(suggestion.get("label") or "")[:40]
+    if suggested_label and label == suggested_label:
+        return None  # a finer category within the class the model chose: nothing for the model to learn
     suggested_id = suggestion.get("category_id")
     version = suggestion.get("model_version")
     return TriageCorrection.objects.create(
@@ -27,10 +31,10 @@ def record_correction(*, matter: Matter, event: MatterEvent) -> TriageCorrection
         suggested_category_id=suggested_id
         if suggested_id and Category.objects.filter(pk=suggested_id).exists()
         else None,
-        suggested_label=str(suggestion.get("label") or "")[:40],
+        suggested_label=suggested_label,
         confidence=float(suggestion.get("confidence") or 0.0),
         category=chosen,
-        label=label_for(chosen)[:40],
+        label=label,
         model=TriageModel.objects.filter(version=version).first() if version else None,
         created_by_id=event.actor_id,
         created_at=event.at,

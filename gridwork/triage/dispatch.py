@@ -26,22 +26,23 @@ def auto_dispatch(*, matter: Matter, suggestion: Suggestion) -> bool:
     """Dispatch ``matter`` as the platform when the policy allows it; True if it did. Never raises for a refusal:
     the matter is filed whatever happens here, and a human dispatches it."""
     policy = current_policy()
-    if not policy.auto_dispatch or suggestion.confidence < policy.auto_dispatch_confidence:
+    sure = suggestion.model_confidence  # the model's, never the keyword count's
+    if not policy.auto_dispatch or sure is None or sure < policy.auto_dispatch_confidence:
         return False
     if suggestion.unit is None or suggestion.category_id is None or matter.state != MatterState.SUBMITTED:
         return False
+    if matter.category_id is not None and matter.category_id != suggestion.category_id:
+        return False  # the filer chose another category: a dispatcher decides
     place_id, department_id = suggestion.unit.as_pair()
     data = {
-        "kind": suggestion.kind or matter.kind,
+        "kind": matter.kind,
         "category_id": suggestion.category_id,
         "urgency": matter.urgency,
         "lead_place_id": place_id,
         "lead_department_id": department_id,
-        "automatic": True,
-        "confidence": round(suggestion.confidence, 3),
     }
     note = _("Dispatched automatically: confidence %(confidence)d%% ≥ %(threshold)d%%.") % {
-        "confidence": round(suggestion.confidence * 100),
+        "confidence": round(sure * 100),
         "threshold": round(policy.auto_dispatch_confidence * 100),
     }
     try:

@@ -49,6 +49,7 @@ from gridwork.triage.models import DuplicatePolicy
 from gridwork.triage.similarity import cosine, distance_m, shingles
 
 SCAN_LIMIT = 400  # the newest candidates compared in Python, at most
+COMPARED_CHARACTERS = 1000  # of each candidate's text: the problem is said in the first lines
 TEXT_MIN = 6  # fewer characters say too little to compare
 COMMUNITY_STRICTER = 0.15  # a neighbouring grid, distance unknown: this much more text likeness
 METRES_PER_DEGREE = 111_320.0
@@ -298,7 +299,8 @@ def likely_duplicates(
         return []
     now = now or timezone.now()
     own_rule = thresholds_for(category) if category is not None else None
-    reach = own_rule or _widest()
+    # The public's look-up stays within the default reach, so one wide rule cannot make every keystroke scan a city.
+    reach = own_rule or (DEFAULT_THRESHOLDS if public else _widest())
     matters = list(
         candidate_queryset(
             latitude=latitude,
@@ -327,7 +329,7 @@ def likely_duplicates(
             continue
         kind, metres, nearness = place
         needed = rule.min_similarity + (COMMUNITY_STRICTER if kind == "community" else 0.0)
-        likeness = mine.likeness(_Text.of(matter.text))
+        likeness = mine.likeness(_Text.of(matter.text[:COMPARED_CHARACTERS]))
         if likeness < needed:
             continue
         recency = max(0.0, 1.0 - age / timedelta(days=max(rule.window_days, 1)))

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from gridwork.audit.services import audit_record
 from gridwork.matters.models import Category
 from gridwork.triage import classifier
-from gridwork.triage.models import ClassMapping, ModelStatus, TriageCorrection, TriageModel
+from gridwork.triage.models import ClassMapping, ModelStatus, TriageCorrection, TriageModel, TriagePolicy
 
 logger = logging.getLogger(__name__)
 
@@ -134,9 +134,13 @@ def train(
     folds: int | None = None,
     repeats: int | None = None,
     promote: bool = True,
+    force: bool = False,
     now: datetime | None = None,
 ) -> TriageModel:
-    """Train, cross-validate and store a new version; put it live if it is not worse than the live one."""
+    """Train, cross-validate and store a new version; put it live if it is not worse than the live one.
+
+    Without ``force``, nothing is trained when the live model was trained on exactly these data with this seed and
+    algorithm (the weekly job after a quiet week): the live model is returned."""
     seed = settings.TRIAGE_SEED if seed is None else seed
     folds = folds or settings.TRIAGE_CV_FOLDS
     repeats = repeats or settings.TRIAGE_CV_REPEATS
@@ -145,6 +149,15 @@ def train(
     if len({example.label for example in examples}) < 2:
         raise ValueError(_("There is nothing to train on: the labelled messages are missing."))
     unlabelled = unlabelled_texts(examples)
+    digest = data_hash(examples, unlabelled)
+    live = TriageModel.objects.filter(status=ModelStatus.LIVE).defer("artefact").first()
+    if (
+        not force
+        and live is not None
+        and (live.data_hash, live.seed, live.algorithm) == (digest, seed, classifier.ALGORITHM)
+        and usable(live)
+    ):
+        return live
     texts = [example.text for example in examples]
     labels = [example.label for example in examples]
     started = time.perf_counter()
@@ -162,7 +175,7 @@ def train(
             algorithm=model.algorithm,
             seed=seed,
             classes=list(model.classes),
-            data_hash=data_hash(examples, unlabelled),
+            data_hash=digest,
             sample_count=len(examples),
             correction_count=used,
             cv_macro_f1=float(scores["macro_f1"]),
@@ -201,11 +214,35 @@ def _store(row: TriageModel, *, user: Any) -> TriageModel:
     raise RuntimeError("could not number the new triage model")
 
 
+def usable(model: TriageModel) -> bool:
+    """Whether the stored artefact matches its hash and loads (a version of an older format does not)."""
+    artefact = bytes(TriageModel.objects.values_list("artefact", flat=True).get(pk=model.pk))
+    if hashlib.sha256(artefact).hexdigest() != model.artefact_sha256:
+        return False
+    try:
+        classifier.TriageClassifier.from_bytes(artefact)
+    except (ValueError, KeyError, OSError):
+        return False
+    return True
+
+
+def _lock_promotions() -> None:
+    """Promotions and rollbacks one at a time: they lock the policy row first (the live row may not exist yet)."""
+    TriagePolicy.objects.get_or_create(pk=1)
+    TriagePolicy.objects.select_for_update().filter(pk=1).first()
+
+
 def promote_if_not_worse(candidate: TriageModel, *, user: Any = None) -> bool:
-    """Put ``candidate`` live if there is no live model or its cross-validated macro-F1 is at least the live one's;
-    otherwise mark it rejected. Locks the live row, so two promotions at once cannot both win."""
+    """Put ``candidate`` live if there is no usable live model or its cross-validated macro-F1 is at least the live
+    one's; otherwise mark it rejected. One promotion at a time, so two at once cannot both win."""
     with transaction.atomic():
+        _lock_promotions()
         live = TriageModel.objects.select_for_update().filter(status=ModelStatus.LIVE).first()
+        if live is not None and not usable(live):
+            live.status = ModelStatus.RETIRED
+            live.note = _("Retired: its artefact cannot be read any more.")
+            live.save(update_fields=["status", "note"])
+            live = None
         candidate = TriageModel.objects.select_for_update().get(pk=candidate.pk)
         if candidate.status != ModelStatus.CANDIDATE:
             return candidate.status == ModelStatus.LIVE
@@ -234,8 +271,12 @@ def promote_if_not_worse(candidate: TriageModel, *, user: Any = None) -> bool:
 
 
 def force_live(model: TriageModel, *, user: Any) -> None:
-    """An administrator's decision to put an older or rejected version live (a rollback)."""
+    """An administrator's decision to put an older or rejected version live (a rollback). A version whose artefact
+    cannot be read is refused with ValueError."""
+    if not usable(model):
+        raise ValueError(_("Version %(version)s cannot be read; train a new one.") % {"version": model.version})
     with transaction.atomic():
+        _lock_promotions()
         TriageModel.objects.select_for_update().filter(status=ModelStatus.LIVE).exclude(pk=model.pk).update(
             status=ModelStatus.RETIRED
         )

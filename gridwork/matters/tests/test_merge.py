@@ -366,3 +366,38 @@ def test_closing_as_a_duplicate_by_the_plain_discard_move_also_links_the_reporte
     assert follower.source_id == duplicate.pk
     assert follower.reporter_phone == DUPLICATE_PHONE
     assert fresh(duplicate).duplicate_of_id == original.pk
+
+
+def test_a_duplicate_of_a_matter_outside_the_area_or_of_itself_by_a_cycle_is_refused(
+    tree: CityTree, staff: LoopStaff, resident: User
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    original = original_of(tree, resident)
+    duplicate = anonymous_duplicate(tree)
+    elsewhere = anonymous_duplicate(tree, text="另一个社区的路灯坏了")
+    Matter.objects.filter(pk=elsewhere.pk).update(community=tree.community2, place_path=tree.community2.path)
+    with pytest.raises(ValidationError) as outside:  # the community's staff cannot see the other community's matter
+        matter_transition(
+            actor=staff.community,
+            matter_id=duplicate.pk,
+            action=Action.DISCARD,
+            data={"reason": ClosureReason.DUPLICATE, "duplicate_of_id": elsewhere.pk},
+        )
+    assert "duplicate_of" in outside.value.message_dict
+    assert not MatterFollower.objects.exists()
+    matter_transition(
+        actor=staff.dispatcher,
+        matter_id=duplicate.pk,
+        action=Action.DISCARD,
+        data={"reason": ClosureReason.DUPLICATE, "duplicate_of_id": original.pk},
+    )
+    with pytest.raises(ValidationError) as cycle:
+        matter_transition(
+            actor=staff.dispatcher,
+            matter_id=original.pk,
+            action=Action.DISCARD,
+            data={"reason": ClosureReason.DUPLICATE, "duplicate_of_id": duplicate.pk},
+        )
+    assert "duplicate_of" in cycle.value.message_dict
+    assert fresh(original).state != MatterState.CLOSED

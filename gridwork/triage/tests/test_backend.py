@@ -90,3 +90,52 @@ def test_without_a_model_the_keywords_answer(tree: CityTree) -> None:
     suggestion = _filed(tree, "春晖路的路灯坏了，晚上很黑").events.get(action=Action.FILE).data["suggestion"]
     assert suggestion["model_version"] is None
     assert Category.objects.get(pk=suggestion["category_id"]).name == "路灯"
+
+
+def test_a_failing_automatic_dispatch_never_loses_the_filing(
+    small_data: Path, tree: CityTree, school_rule: Category, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train(trigger=Trigger.COMMAND)
+    TriagePolicy.objects.update_or_create(pk=1, defaults={"auto_dispatch": True, "auto_dispatch_confidence": 0.5})
+
+    def broken(**kwargs: object) -> bool:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("gridwork.triage.dispatch.auto_dispatch", broken)
+    receipt = file_in_building(tree, text=SCHOOL, kind="")
+    matter = Matter.objects.get(pk=receipt.matter_id)
+    assert receipt.tracking_code
+    assert matter.state == MatterState.SUBMITTED
+
+
+def test_a_failing_model_leaves_the_answer_to_the_keywords(
+    small_data: Path, tree: CityTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train(trigger=Trigger.COMMAND)
+
+    def broken(self: object, texts: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("gridwork.triage.classifier.TriageClassifier.predict", broken)
+    suggestion = _filed(tree, "春晖路的路灯坏了，晚上很黑").events.get(action=Action.FILE).data["suggestion"]
+    assert suggestion["model_version"] is None
+    assert Category.objects.get(pk=suggestion["category_id"]).name == "路灯"
+
+
+def test_the_filers_category_is_not_overridden(small_data: Path, tree: CityTree, school_rule: Category) -> None:
+    train(trigger=Trigger.COMMAND)
+    TriagePolicy.objects.update_or_create(pk=1, defaults={"auto_dispatch": True, "auto_dispatch_confidence": 0.5})
+    chosen = Category.objects.get(name="环境保护", parent__isnull=True)
+    matter = Matter.objects.get(pk=file_in_building(tree, text=SCHOOL, category=chosen).matter_id)
+    assert matter.category_id == chosen.pk
+    assert matter.state == MatterState.SUBMITTED
+
+
+def test_keywords_alone_never_dispatch_automatically(tree: CityTree) -> None:
+    lamp = Category.objects.get(name="路灯")
+    RoutingRule.objects.create(category=lamp, place=tree.city, lead_department=tree.department)
+    TriagePolicy.objects.update_or_create(pk=1, defaults={"auto_dispatch": True, "auto_dispatch_confidence": 0.5})
+    matter = _filed(tree, "路灯坏了，路灯不亮，灯不亮，照明没有了")
+    suggestion = matter.events.get(action=Action.FILE).data["suggestion"]
+    assert suggestion["confidence"] >= 0.8
+    assert matter.state == MatterState.SUBMITTED

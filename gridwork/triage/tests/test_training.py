@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,8 @@ def test_training_stores_a_live_version_with_its_metrics(small_data: Path) -> No
 
 def test_training_is_deterministic_for_a_seed(small_data: Path) -> None:
     first = train(trigger=Trigger.COMMAND, seed=7)
-    second = train(trigger=Trigger.COMMAND, seed=7)
+    second = train(trigger=Trigger.COMMAND, seed=7, force=True)
+    assert second.version == first.version + 1
     assert first.artefact_sha256 == second.artefact_sha256
     assert first.data_hash == second.data_hash
     assert first.cv_macro_f1 == second.cv_macro_f1
@@ -46,7 +48,7 @@ def test_training_is_deterministic_for_a_seed(small_data: Path) -> None:
 def test_a_worse_model_is_kept_out_of_service(small_data: Path) -> None:
     live = train(trigger=Trigger.COMMAND)
     TriageModel.objects.filter(pk=live.pk).update(cv_macro_f1=0.999)
-    candidate = train(trigger=Trigger.SCHEDULE)
+    candidate = train(trigger=Trigger.SCHEDULE, force=True)
     assert candidate.status == ModelStatus.REJECTED
     assert "0.999" in candidate.note
     assert TriageModel.objects.get(status=ModelStatus.LIVE).pk == live.pk
@@ -113,3 +115,35 @@ def test_a_category_outside_the_mapped_classes_teaches_its_top_level_name(small_
     child = Category.objects.filter(parent=school).first()
     assert child is not None
     assert label_for(child) == "教育文体"
+
+
+def test_an_equal_score_goes_live_and_the_same_data_is_not_trained_again(small_data: Path) -> None:
+    live = train(trigger=Trigger.COMMAND)
+    assert train(trigger=Trigger.SCHEDULE).pk == live.pk  # a quiet week: nothing new, no new version
+    assert TriageModel.objects.count() == 1
+    equal = train(trigger=Trigger.COMMAND, force=True)
+    assert equal.cv_macro_f1 == live.cv_macro_f1
+    assert equal.status == ModelStatus.LIVE
+    assert TriageModel.objects.get(pk=live.pk).status == ModelStatus.RETIRED
+
+
+def test_the_process_cache_follows_the_live_version(small_data: Path) -> None:
+    first = train(trigger=Trigger.COMMAND)
+    loaded = live_classifier()
+    assert loaded is not None
+    assert loaded[0].pk == first.pk
+    second = train(trigger=Trigger.COMMAND, force=True)
+    reloaded = live_classifier()
+    assert reloaded is not None
+    assert reloaded[0].pk == second.pk
+
+
+def test_an_unreadable_live_model_is_retired_by_the_next_training(small_data: Path) -> None:
+    old = train(trigger=Trigger.COMMAND)
+    TriageModel.objects.filter(pk=old.pk).update(
+        artefact=b"not a model", artefact_sha256=hashlib.sha256(b"not a model").hexdigest(), cv_macro_f1=0.999
+    )
+    new = train(trigger=Trigger.SCHEDULE)
+    assert new.pk != old.pk
+    assert new.status == ModelStatus.LIVE
+    assert TriageModel.objects.get(pk=old.pk).status == ModelStatus.RETIRED

@@ -99,7 +99,7 @@ def test_the_mapping_is_edited_and_audited(admin: Client) -> None:
 
 def test_an_older_version_can_be_put_back_live(small_data: Path, admin: Client) -> None:
     first = train(trigger=Trigger.COMMAND)
-    second = train(trigger=Trigger.COMMAND)
+    second = train(trigger=Trigger.COMMAND, force=True)
     assert TriageModel.objects.get(status=ModelStatus.LIVE).pk == second.pk
     assert admin.post(reverse("triage:model-detail", args=[first.version])).status_code == 302
     assert TriageModel.objects.get(status=ModelStatus.LIVE).pk == first.pk

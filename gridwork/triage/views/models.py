@@ -65,8 +65,12 @@ def model_detail_view(request: HttpRequest, version: int) -> HttpResponse:
         if model.status == ModelStatus.LIVE:
             messages.info(request, _("This version is already live."))
         else:
-            force_live(model, user=request.user)
-            messages.success(request, _("Version %(version)s is live now.") % {"version": model.version})
+            try:
+                force_live(model, user=request.user)
+            except ValueError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Version %(version)s is live now.") % {"version": model.version})
         return redirect("triage:model-detail", model.version)
     per_class = model.metrics.get("per_class_f1") or {}
     counts = model.metrics.get("class_counts") or {}
@@ -140,5 +144,10 @@ def correction_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "triage/correction_list.html",
-        {"page_obj": page, "query": query, "breadcrumbs": _crumbs({"label": _("Corrections"), "url": ""})},
+        {
+            "page_obj": page,
+            "query": query,
+            "may_view_matters": request.user.has_perm_anywhere(Perm.VIEW_MATTERS),  # type: ignore[union-attr]
+            "breadcrumbs": _crumbs({"label": _("Corrections"), "url": ""}),
+        },
     )

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridwork.triage.models import ModelStatus, TriageModel, Trigger
-from gridwork.triage.training import train
+from gridwork.triage.training import train, usable
 
 
 class Command(BaseCommand):
@@ -23,9 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="Random seed (default: settings.TRIAGE_SEED).")
         parser.add_argument("--repeats", type=int, default=None, help="Cross-validation repeats of 5 folds.")
         parser.add_argument("--no-promote", action="store_true", help="Store the model as a candidate only.")
+        parser.add_argument("--force", action="store_true", help="Train even if the live model has the same data.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_missing"] and TriageModel.objects.filter(status=ModelStatus.LIVE).exists():
+        live = TriageModel.objects.filter(status=ModelStatus.LIVE).defer("artefact").first()
+        if options["if_missing"] and live is not None and usable(live):
             self.stdout.write("A live triage model exists; nothing to do.")
             return
         trigger = Trigger.FIRST_START if options["if_missing"] else Trigger.COMMAND
@@ -33,7 +35,11 @@ class Command(BaseCommand):
             raise CommandError("--repeats must be at least 1.")
         try:
             model = train(
-                trigger=trigger, seed=options["seed"], repeats=options["repeats"], promote=not options["no_promote"]
+                trigger=trigger,
+                seed=options["seed"],
+                repeats=options["repeats"],
+                promote=not options["no_promote"],
+                force=options["force"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
