@@ -6,7 +6,7 @@ from typing import Any
 from django.urls import URLPattern, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from gridwork.api.views import hotline, matters, me, places
+from gridwork.api.views import hotline, matters, me, places, triage
 from gridwork.common.permissions import public_view
 from gridwork.matters.workflow import TRANSITIONS, Action
 
@@ -24,6 +24,8 @@ urlpatterns: list[URLPattern] = [
     path("v1/matters/", matters.MatterListView.as_view(), name="matter-list"),
     path("v1/matters/<str:number>/", matters.MatterDetailView.as_view(), name="matter-detail"),
     path("v1/matters/<str:number>/events/", matters.MatterEventsView.as_view(), name="matter-events"),
+    path("v1/matters/<str:number>/similar/", triage.MatterSimilarView.as_view(), name="matter-similar"),
+    path("v1/matters/<str:number>/merge/", triage.MatterMergeView.as_view(), name="matter-merge"),
     *(
         path(f"v1/matters/<str:number>/{action}/", matters.action_view(action), name=f"matter-{action}")
         for action in TRANSITIONS

@@ -15,8 +15,17 @@ from rest_framework import serializers
 
 from gridwork.api.serializers.common import PlaceRefSerializer, UnitSerializer, place_ref, unit_ref
 from gridwork.common.masking import mask_name, mask_phone
-from gridwork.matters.models import Channel, Matter, Urgency
-from gridwork.matters.workflow import ClosureReason, DueStage, HardStage, MatterKind, MatterState, Satisfaction
+from gridwork.matters.models import Category, Channel, Matter, Urgency
+from gridwork.matters.workflow import (
+    Action,
+    ClosureReason,
+    DueStage,
+    HardStage,
+    MatterKind,
+    MatterState,
+    Satisfaction,
+)
+from gridwork.places.models import Department, Place
 
 OPEN_OR_CLOSED = ["open", "closed"]
 
@@ -31,6 +40,19 @@ class ReporterSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Masked: 张*明.")
     phone = serializers.CharField(help_text="Masked: 138****1234.")
     anonymous = serializers.BooleanField()
+
+
+class TriageSuggestionSerializer(serializers.Serializer):
+    """What smart triage suggested when the matter was filed (stored on the filing event; never changes)."""
+
+    category = CategoryRefSerializer(allow_null=True)
+    kind = serializers.ChoiceField(choices=[*MatterKind.choices, ("", "")])
+    unit = UnitSerializer(allow_null=True, help_text="The lead unit the routing rules suggested.")
+    confidence = serializers.FloatField(help_text="0–1.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why, in words, for the dispatcher.")
+    model_version = serializers.IntegerField(
+        allow_null=True, help_text="The trained classifier's version; null when the keyword rules suggested."
+    )
 
 
 class MatterSummarySerializer(serializers.Serializer):
@@ -90,6 +112,9 @@ class MatterDetailSerializer(MatterSummarySerializer):
     allowed_actions = serializers.ListField(
         child=serializers.CharField(), help_text="The moves the signed-in user may take now: POST …/{action}/."
     )
+    suggestion = TriageSuggestionSerializer(
+        allow_null=True, read_only=True, help_text="Smart triage's suggestion at filing; null when none was stored."
+    )
 
 
 class FiledMatterSerializer(MatterDetailSerializer):
@@ -101,6 +126,37 @@ class FiledMatterSerializer(MatterDetailSerializer):
 def _category(matter: Matter) -> dict[str, Any] | None:
     category = matter.category
     return None if category is None else {"id": category.pk, "code": category.code, "name": category.name}
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def matter_suggestion(matter: Matter) -> dict[str, Any] | None:
+    """The suggestion stored on the filing event (what ``selectors.matter_triage_suggestion`` shows the dispatcher),
+    with codes and ids rather than words; None when the matter was filed without one."""
+    event = matter.events.filter(action=Action.FILE).only("data").order_by("sequence").first()
+    stored = (event.data or {}).get("suggestion") if event is not None else None
+    if not isinstance(stored, dict) or not stored:
+        return None
+    category_id = _int_or_none(stored.get("category_id"))
+    category = Category.objects.filter(pk=category_id).first() if category_id is not None else None
+    pair = stored.get("unit")
+    place_id, department_id = [*pair, None, None][:2] if isinstance(pair, list) else (None, None)
+    place_id, department_id = _int_or_none(place_id), _int_or_none(department_id)
+    department = Department.objects.filter(pk=department_id).first() if department_id is not None else None
+    place = Place.objects.filter(pk=place_id).first() if place_id is not None and department is None else None
+    kind = stored.get("kind")
+    confidence = stored.get("confidence")
+    reasons = stored.get("reasons")
+    return {
+        "category": None if category is None else {"id": category.pk, "code": category.code, "name": category.name},
+        "kind": kind if kind in MatterKind.values else "",
+        "unit": unit_ref(place, department),
+        "confidence": float(confidence) if isinstance(confidence, int | float) else 0.0,
+        "reasons": [str(reason) for reason in reasons] if isinstance(reasons, list) else [],
+        "model_version": _int_or_none(stored.get("model_version")),
+    }
 
 
 def matter_summary(matter: Matter) -> dict[str, Any]:
@@ -170,6 +226,7 @@ def matter_detail(matter: Matter, *, allowed_actions: list[str]) -> dict[str, An
         "replied_at": matter.replied_at,
         "closed_at": matter.closed_at,
         "allowed_actions": allowed_actions,
+        "suggestion": matter_suggestion(matter),
     }
 
 

@@ -240,6 +240,15 @@ def test_every_successful_answer_matches_the_schema(
     repeat = file(dispatcher)
     move(dispatcher, repeat, "discard", {"reason": "duplicate", "duplicate_of": personal})
 
+    # Smart triage: a repeat of the community matter, found among its likely duplicates and merged into it.
+    twin = file(dispatcher)
+    similar = centre.get(f"/api/v1/matters/{twin}/similar/")
+    conformance.check(similar, "GET", f"{matter_path}similar/", 200)
+    assert shared in [row["number"] for row in similar.json()]
+    merged = move(dispatcher, twin, "merge", {"original": shared, "note": "同一路灯"})
+    assert (merged["closure_reason"], merged["duplicate_of"]) == ("duplicate", shared)
+    assert merged["suggestion"] is not None
+
     order = {"order_no": "12345-1", "text": TEXT, "building": tree.microgrid.code}
     conformance.check(centre.post("/api/v1/hotline/orders/", order), "POST", "/api/v1/hotline/orders/", 201)
     conformance.check(centre.post("/api/v1/hotline/orders/", order), "POST", "/api/v1/hotline/orders/", 200)

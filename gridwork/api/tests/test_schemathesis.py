@@ -105,6 +105,7 @@ CONFIG = schemathesis.Config.from_dict(
             "body.building": {"dictionary": "buildings", "probability": 0.8},
             "body.category": {"dictionary": "categories", "probability": 0.5},
             "body.duplicate_of": {"dictionary": "numbers", "probability": 0.5},
+            "body.original": {"dictionary": "numbers", "probability": 0.5},
         },
     }
 )

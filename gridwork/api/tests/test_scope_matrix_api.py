@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from gridwork.common.tests.scope_world import RELATIONS, VISIBLE, ScopeWorld, build_scope_world
+from gridwork.matters.models import Matter
 from gridwork.matters.workflow import TRANSITIONS, Action
 from gridwork.places.tests.factories import CityTree
 
@@ -23,9 +24,12 @@ Objects = dict[str, Any]
 DETAIL_ENDPOINTS: dict[str, tuple[Callable[[Objects], str], str]] = {
     "api:matter-detail": (lambda o: reverse("api:matter-detail", args=[o["matter"].number]), Perm.VIEW_MATTERS),
     "api:matter-events": (lambda o: reverse("api:matter-events", args=[o["matter"].number]), Perm.VIEW_MATTERS),
+    "api:matter-similar": (lambda o: reverse("api:matter-similar", args=[o["matter"].number]), Perm.VIEW_MATTERS),
     "api:place-detail": (lambda o: reverse("api:place-detail", args=[o["place"].code]), Perm.VIEW_PLACES),
 }
 MOVE_ENDPOINTS = {f"api:matter-{action}" for action in TRANSITIONS if action != Action.FILE}
+# A move naming a second matter: the one in the URL and the one in the body must both be in the area.
+MERGE_ENDPOINT = "api:matter-merge"
 LIST_ENDPOINTS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
     "api:matter-list": ("?page_size=200", lambda o: o["matter"].number, Perm.VIEW_MATTERS),
     "api:place-list": ("?page_size=500", lambda o: f'"code":"{o["place"].code}"', Perm.VIEW_PLACES),
@@ -59,7 +63,7 @@ def _names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> set
 
 def test_every_endpoint_is_in_the_matrix() -> None:
     api = {name for name in _names(get_resolver().url_patterns) if name.startswith("api:")}
-    covered = set(DETAIL_ENDPOINTS) | MOVE_ENDPOINTS | set(LIST_ENDPOINTS) | set(UNSCOPED_ENDPOINTS)
+    covered = set(DETAIL_ENDPOINTS) | MOVE_ENDPOINTS | {MERGE_ENDPOINT} | set(LIST_ENDPOINTS) | set(UNSCOPED_ENDPOINTS)
     assert api - covered == set(), "add these endpoints to the API scope matrix"
     assert len(MOVE_ENDPOINTS) == len(TRANSITIONS) - 1
 
@@ -106,6 +110,37 @@ def test_a_move_on_a_matter_outside_the_area_is_not_found(world: ScopeWorld, nam
         else:
             assert response.status_code == 404, relation
         assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_a_merge_of_or_into_a_matter_outside_the_area_is_not_found(world: ScopeWorld) -> None:
+    """The merge names two matters: the duplicate in the URL (outside the area: 404) and the original in the body
+    (outside the area: a field error, as discard's ``duplicate_of``). Both in the area, the merge reaches the
+    service, here refused on purpose by a version that is not the matter's (the scope world's matters carry a
+    hand-made event, so no move of theirs is carried out)."""
+    client = _client(world)
+    matters = {relation: world.objects[relation]["matter"] for relation in RELATIONS}
+    sees = _holds(world, Perm.VIEW_MATTERS)
+    own_url = reverse(MERGE_ENDPOINT, args=[matters["own"].number])
+    for outside in ("sibling", "parent"):
+        response = client.post(own_url, {"original": matters[outside].number}, format="json")
+        assert response.status_code == (400 if sees else 404), outside
+        if sees:
+            assert set(response.json()["errors"]) == {"original"}
+    for relation in RELATIONS:
+        matter = matters[relation]
+        original = matters["child" if relation == "own" else "own"]
+        body = {"original": original.number, "version": matter.version + 1}
+        response = client.post(reverse(MERGE_ENDPOINT, args=[matter.number]), body, format="json")
+        if relation in VISIBLE and sees:
+            assert response.status_code == 409, relation
+            assert response.json()["code"] == "conflict"
+        else:
+            assert response.status_code == 404, relation
+        assert response["Content-Type"] == "application/json"
+    assert [Matter.objects.get(pk=matter.pk).version for matter in matters.values()] == [
+        matter.version for matter in matters.values()
+    ]
 
 
 @pytest.mark.django_db
