@@ -131,34 +131,26 @@ def _link_followers(
 ) -> list[MatterFollower]:
     """The duplicate's reporter, and whoever followed the duplicate already, now follow the original."""
     merged_by = actor if getattr(actor, "is_authenticated", False) else None
-    rows = [
-        MatterFollower(
+
+    def follower(source_id: int, user_id: int | None, name: str, phone: str) -> MatterFollower:
+        return MatterFollower(
             matter=original,
-            source=duplicate,
-            user_id=duplicate.reporter_id,
-            reporter_name=duplicate.reporter_name,
-            reporter_phone=duplicate.reporter_phone,
+            source_id=source_id,
+            user_id=user_id,
+            reporter_name=name,
+            reporter_phone=phone,
             merged_by=merged_by,
             note=note,
             created_at=when,
         )
-    ]
+
+    rows = [follower(duplicate.pk, duplicate.reporter_id, duplicate.reporter_name, duplicate.reporter_phone)]
     already = set(MatterFollower.objects.filter(matter=original).values_list("source_id", flat=True))
-    for earlier in MatterFollower.objects.filter(matter=duplicate).order_by("id"):
-        if earlier.source_id in already:
-            continue
-        rows.append(
-            MatterFollower(
-                matter=original,
-                source_id=earlier.source_id,
-                user_id=earlier.user_id,
-                reporter_name=earlier.reporter_name,
-                reporter_phone=earlier.reporter_phone,
-                merged_by=merged_by,
-                note=note,
-                created_at=when,
-            )
-        )
+    rows.extend(
+        follower(earlier.source_id, earlier.user_id, earlier.reporter_name, earlier.reporter_phone)
+        for earlier in MatterFollower.objects.filter(matter=duplicate).order_by("id")
+        if earlier.source_id not in already
+    )
     for row in rows:
         row.save()
     return rows
