@@ -1,5 +1,5 @@
-"""The message classifier: character n-grams, the title again, and word embeddings learned from unlabelled messages,
-in one linear SVM that is stored as plain arrays.
+"""The message classifier: character n-grams, the title again, word embeddings learned from unlabelled messages and
+the taxonomy's words, in one linear SVM that is stored as plain arrays.
 
 Why this pipeline (measured with repeated stratified cross-validation on the shipped 1,026 labelled messages; the
 figures and the command are in bench/triage/README.md):
@@ -17,8 +17,16 @@ figures and the command are in bench/triage/README.md):
   They let the SVM use words it never saw in a labelled message when the unlabelled ones use them like the
   words it did see. Because the mean is linear, the SVM's weights on those blocks fold into one score per term
   and class, so the artefact needs no embedding matrix.
+* **The taxonomy's words.** For each class, the words of the level-2 and level-3 taxonomy names under it (split at
+  和、及与/ and brackets, two characters or more; 250 words for the seven classes): one column per class with
+  log(1 + how many of its words occur in the message, plus how many in the title), weight 0.3, and one column per
+  word with log(1 + its hits), weight 0.4. The class columns say "this reads like the taxonomy's wording of class X",
+  the word columns let the SVM weigh each word itself; together +0.011 macro-F1 (seed 1, 0.8854 → 0.8969), the
+  class columns alone +0.004. No labels are involved: the words come from the taxonomy file.
 * Tried and left out (no gain, or worse): word TF-IDF, character 3-grams, sublinear TF, balanced class weights,
-  logistic regression, self-training on the unlabelled pool (the pool also has classes the model does not know).
+  logistic regression, self-training on the unlabelled pool (the pool also has classes the model does not know),
+  300-dimensional embeddings (+0.001 on seed 1 with the class columns, and a much slower first fit), a window of 8,
+  Crammer–Singer or plain-hinge SVMs, C of 2 or 4 with the taxonomy block.
 
 Confidence: the SVM's scores become probabilities with a softmax whose temperature, and a one-vs-rest sigmoid
 whose slope and offset, are fitted on out-of-fold scores (an inner 3-fold split of the training messages). The
@@ -67,15 +75,17 @@ from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.extmath import randomized_svd
 
-ALGORITHM = "char-1-2gram-tfidf+title+pool-ppmi-svd-embeddings+linear-svm"
+ALGORITHM = "char-1-2gram-tfidf+title+pool-ppmi-svd-embeddings+taxonomy-terms+linear-svm"
 BASELINE_ALGORITHM = "jieba-word-tfidf+linear-svm"
 
 TAXONOMY = Path(__file__).resolve().parents[2] / "data" / "tipdm2020" / "message_taxonomy_tipdm2020.csv"
-FORMAT = 2  # artefact layout version
+FORMAT = 3  # artefact layout version
 
 SVM_C = 3.0
 TITLE_WEIGHT = 0.5
 EMBEDDING_WEIGHTS = {"body_words": 0.5, "title_words": 0.3, "body_bigrams": 0.4}
+TAXONOMY_WEIGHT = 0.3
+TAXONOMY_TERM_WEIGHT = 0.4
 EMBEDDING_DIM = 200
 WINDOW = 5
 MIN_COUNT = {"words": 5, "bigrams": 10}
@@ -129,6 +139,39 @@ def _taxonomy_terms(path: Path = TAXONOMY) -> tuple[str, ...]:
         names = {name.strip() for row in csv.DictReader(handle) for name in row.values() if name}
     parts = {part for name in names for part in re.split(r"[和、及与/（）()]", name)}
     return tuple(sorted(part for part in parts if len(part) >= 2))
+
+
+def _class_terms(classes: Sequence[str], path: Path = TAXONOMY) -> list[list[str]]:
+    """For each class, the words of the second- and third-level taxonomy names under the first-level name that is the
+    class ("城市建设和市政管理" → 城市建设, 市政管理); none for a class the taxonomy does not have."""
+    found: dict[str, set[str]] = {}
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for level in ("level2", "level3"):
+                    for part in re.split(r"[和、及与/（）()]", (row.get(level) or "").strip()):
+                        if len(part) >= 2:
+                            found.setdefault((row.get("level1") or "").strip(), set()).add(part)
+    return [sorted(found.get(name, ())) for name in classes]
+
+
+def _taxonomy_features(texts: Sequence[str], terms: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per message, the taxonomy block: for each class, log(1 + hits of the class's taxonomy words) (weight
+    ``TAXONOMY_WEIGHT``), then for each of those words in alphabetical order, log(1 + its hits) (weight
+    ``TAXONOMY_TERM_WEIGHT``); a word hits once if it is in the message and once more if it is in the title."""
+    vocabulary = sorted({word for words in terms for word in words})
+    position = {word: column for column, word in enumerate(vocabulary)}
+    member = np.zeros((len(vocabulary), len(terms)), np.float32)
+    for column, words in enumerate(terms):
+        for word in words:
+            member[position[word], column] = 1.0
+    hits = np.zeros((len(texts), len(vocabulary)), np.float32)
+    for row, text in enumerate(texts):
+        body, title = _clean(text), _clean(_title(text))
+        hits[row] = [(word in body) + (word in title) for word in vocabulary]
+    return np.hstack(
+        [np.float32(TAXONOMY_WEIGHT) * np.log1p(hits @ member), np.float32(TAXONOMY_TERM_WEIGHT) * np.log1p(hits)]
+    ).astype(np.float32)
 
 
 @lru_cache(maxsize=4)
@@ -308,6 +351,8 @@ class TriageClassifier:
         self._intercept = np.zeros(0, np.float32)
         self._calibration = _Calibration()
         self._known = frozenset[str]()
+        self._class_terms: list[list[str]] = []
+        self._taxonomy_coef = np.zeros((0, 0), np.float32)
 
     # fit
 
@@ -326,7 +371,9 @@ class TriageClassifier:
         body = body_vec.fit_transform([_clean(t) for t in texts])
         title = title_vec.fit_transform([_clean(_title(t)) for t in texts])
         dense, scales = self._dense_blocks(texts, word_vectors, bigram_vectors)
-        features = hstack([body, TITLE_WEIGHT * title, csr_matrix(dense)]).tocsr()
+        self._class_terms = _class_terms(sorted(set(labels)))
+        taxonomy = _taxonomy_features(texts, self._class_terms)
+        features = hstack([body, TITLE_WEIGHT * title, csr_matrix(dense), csr_matrix(taxonomy)]).tocsr()
         svm = LinearSVC(C=SVM_C, random_state=self.seed).fit(features, labels)
         self.classes = [str(label) for label in svm.classes_]
         coef, intercept = _per_class(svm)
@@ -388,6 +435,7 @@ class TriageClassifier:
             self._folded[name] = _Folded(
                 vectors.index(), vectors.idf, (vectors.vectors @ block_coef.T * scales[name]).astype(np.float32)
             )
+        self._taxonomy_coef = coef[:, start:].astype(np.float32)
         self._intercept = intercept
         self._round_trip()
 
@@ -398,6 +446,7 @@ class TriageClassifier:
         for folded in self._folded.values():
             folded.idf, folded.scores = folded.idf.astype(np.float32), np.ascontiguousarray(folded.scores, np.float32)
         self._intercept = self._intercept.astype(np.float32)
+        self._taxonomy_coef = np.ascontiguousarray(self._taxonomy_coef, np.float32)
         self._known = frozenset(term for term in self._body.terms if len(term) == 2 and _HAN.search(term))
         self._known |= frozenset(term for term in self._folded["body_bigrams"].terms)
 
@@ -421,6 +470,8 @@ class TriageClassifier:
         for name, folded in self._folded.items():
             indices, weights = _mean_weights(terms[name], folded.terms, folded.idf)
             parts[name] = (indices, (folded.scores[indices] * weights[:, None]).T)
+        taxonomy = _taxonomy_features([text], self._class_terms)[0]
+        parts["taxonomy"] = (np.arange(len(taxonomy)), self._taxonomy_coef * taxonomy)
         for _indices, contribution in parts.values():
             scores = scores + contribution.sum(axis=1)
         return scores, words, parts
@@ -476,10 +527,12 @@ class TriageClassifier:
             "classes": self.classes,
             "domain": list(self._domain),
             "calibration": [self._calibration.temperature, self._calibration.slope, self._calibration.offset],
+            "class_terms": self._class_terms,
         }
         arrays: dict[str, np.ndarray] = {
             "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8),
             "intercept": self._intercept,
+            "taxonomy_coef": self._taxonomy_coef,
         }
         for name, block in (("body", self._body), ("title", self._title)):
             arrays[f"{name}_terms"] = np.array(_ordered(block.terms), dtype=np.str_)
@@ -502,6 +555,8 @@ class TriageClassifier:
             model._domain = tuple(meta["domain"])
             model._calibration = _Calibration(*(float(value) for value in meta["calibration"]))
             model._intercept = arrays["intercept"]
+            model._class_terms = [[str(word) for word in words] for words in meta["class_terms"]]
+            model._taxonomy_coef = arrays["taxonomy_coef"]
             for name in ("body", "title"):
                 block = _Block(_terms(arrays[f"{name}_terms"]), arrays[f"{name}_idf"], arrays[f"{name}_coef"])
                 setattr(model, f"_{name}", block)
