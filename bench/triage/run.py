@@ -34,12 +34,6 @@ LABELLED = "citizen_messages_labeled.csv"
 UNLABELLED = ("citizen_messages_unlabeled.csv", "citizen_messages_with_replies.csv")
 
 
-def message_text(title: str, detail: str) -> str:
-    """As gridwork.triage.training.message_text (not imported: that module needs Django)."""
-    title, detail = title.strip(), detail.strip()
-    return f"{title} {detail}".strip() if title not in detail else detail
-
-
 def _rows(name: str) -> list[dict[str, str]]:
     with (DATA / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -48,6 +42,8 @@ def _rows(name: str) -> list[dict[str, str]]:
 def load() -> tuple[list[str], list[str], list[str]]:
     """Labelled texts and labels, and the unlabelled texts that are not a labelled text (as the training does;
     cross_validate and fit also drop those with a labelled message's title or detail)."""
+    from gridwork.triage.classifier import message_text
+
     rows = [row for row in _rows(LABELLED) if row["label"].strip()]
     texts = [message_text(row["title"], row["detail"]) for row in rows]
     seen = set(texts)

@@ -7,7 +7,6 @@ Without a live model the keyword rules answer alone.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from gridwork.matters.models import Category, Matter, MatterEvent
 from gridwork.matters.triage import KeywordTriage, Suggestion, route
 from gridwork.places.models import Place
+from gridwork.triage.artefacts import ArtefactUnusable, load_classifier
 from gridwork.triage.classifier import TriageClassifier
 from gridwork.triage.models import ClassMapping, ModelStatus, TriageModel
 
@@ -26,29 +26,26 @@ _loaded: dict[str, Any] = {}
 _lock = threading.Lock()
 
 
-class ArtefactTampered(Exception):
-    """The live model's stored bytes do not match their hash, or cannot be read: it is not used."""
-
-
 def live_classifier() -> tuple[TriageModel, TriageClassifier] | None:
-    """The live model and its classifier, loaded once per process and version (its hash checked before use)."""
+    """The live model and its classifier, loaded once per process and version (its hash checked before use). A live
+    version that cannot be used raises ArtefactUnusable, once per process and version; later calls answer None
+    without reading it again."""
     head = (
         TriageModel.objects.filter(status=ModelStatus.LIVE).only("pk", "version", "artefact_sha256", "classes").first()
     )
     if head is None:
         return None
+    key = (head.pk, head.artefact_sha256)
     with _lock:
         cached = _loaded.get("model")
-        if cached is not None and cached[0].pk == head.pk and cached[0].artefact_sha256 == head.artefact_sha256:
-            return cached[0], cached[1]
-        artefact = bytes(TriageModel.objects.values_list("artefact", flat=True).get(pk=head.pk))
-        if hashlib.sha256(artefact).hexdigest() != head.artefact_sha256:
-            raise ArtefactTampered(f"triage model v{head.version}: the artefact does not match its hash")
+        if cached is not None and cached[0] == key:
+            return (head, cached[1]) if cached[1] is not None else None
         try:
-            loaded = TriageClassifier.from_bytes(artefact)
-        except (ValueError, KeyError, OSError) as error:  # a version of an older format: retrain to replace it
-            raise ArtefactTampered(f"triage model v{head.version}: unreadable artefact ({error})") from error
-        _loaded["model"] = (head, loaded)
+            loaded = load_classifier(head)
+        except ArtefactUnusable:
+            _loaded["model"] = (key, None)
+            raise
+        _loaded["model"] = (key, loaded)
         return head, loaded
 
 
@@ -64,7 +61,7 @@ class ModelTriage:
         keyword = KeywordTriage().suggest(text, grid)
         try:
             live = live_classifier()
-        except ArtefactTampered:
+        except ArtefactUnusable:
             logger.exception("triage model refused")
             live = None
         if live is None:

@@ -110,6 +110,14 @@ class Prediction:
 # --- text -----------------------------------------------------------------------------------------------------------
 
 
+def message_text(title: str, detail: str) -> str:
+    """What the model reads of a message: the title, a space, then the text (the title is left out when the text
+    already starts with it, as a matter filed without a title does). The same at training, at intake and in the
+    benchmark."""
+    title, detail = title.strip(), detail.strip()
+    return f"{title} {detail}".strip() if title not in detail else detail
+
+
 def _clean(text: str) -> str:
     """Drop Latin letters and digits (place codes, numbers) and squeeze runs of white space."""
     return _SPACES.sub(" ", _NOISE.sub("", text)).strip()

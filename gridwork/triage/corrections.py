@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from gridwork.matters.models import Category, Matter, MatterEvent
 from gridwork.matters.workflow import Action
+from gridwork.triage.classifier import message_text
 from gridwork.triage.models import TriageCorrection, TriageModel
-from gridwork.triage.training import label_for, message_text
+from gridwork.triage.training import label_for
 
 
 def record_correction(*, matter: Matter, event: MatterEvent) -> TriageCorrection | None:

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 from gridwork.audit.services import audit_record
 from gridwork.matters.models import Category
 from gridwork.triage import classifier
+from gridwork.triage.artefacts import usable
+from gridwork.triage.classifier import message_text
 from gridwork.triage.models import ClassMapping, ModelStatus, TriageCorrection, TriageModel, TriagePolicy
 
 logger = logging.getLogger(__name__)
@@ -44,12 +46,6 @@ class Example:
 
 def data_dir() -> Path:
     return Path(getattr(settings, "TRIAGE_DATA_DIR", settings.BASE_DIR / "data" / "tipdm2020"))
-
-
-def message_text(title: str, detail: str) -> str:
-    """What the model reads: the title, then the text (the same joining at training and at intake)."""
-    title, detail = title.strip(), detail.strip()
-    return f"{title} {detail}".strip() if title not in detail else detail
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -212,18 +208,6 @@ def _store(row: TriageModel, *, user: Any) -> TriageModel:
             row.pk = None
             continue
     raise RuntimeError("could not number the new triage model")
-
-
-def usable(model: TriageModel) -> bool:
-    """Whether the stored artefact matches its hash and loads (a version of an older format does not)."""
-    artefact = bytes(TriageModel.objects.values_list("artefact", flat=True).get(pk=model.pk))
-    if hashlib.sha256(artefact).hexdigest() != model.artefact_sha256:
-        return False
-    try:
-        classifier.TriageClassifier.from_bytes(artefact)
-    except (ValueError, KeyError, OSError):
-        return False
-    return True
 
 
 def _lock_promotions() -> None:

@@ -7,16 +7,15 @@ its file, row, column and reason, and no output is written.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gridwork.triage.classifier import TriageClassifier
+from gridwork.triage.artefacts import ArtefactUnusable, load_classifier
+from gridwork.triage.classifier import TriageClassifier, message_text
 from gridwork.triage.messagefiles import read_messages, write_tables
 from gridwork.triage.models import ModelStatus, TriageModel
-from gridwork.triage.training import message_text
 
 COLUMNS = ("id", "title", "detail")
 
@@ -53,10 +52,10 @@ class Command(BaseCommand):
             if version
             else TriageModel.objects.filter(status=ModelStatus.LIVE)
         )
-        row = found.first()
+        row = found.defer("artefact").first()
         if row is None:
             raise CommandError(f"No triage model v{version}." if version else "No live triage model: run triage_train.")
-        artefact = bytes(row.artefact)
-        if hashlib.sha256(artefact).hexdigest() != row.artefact_sha256:
-            raise CommandError(f"Triage model v{row.version}: the artefact does not match its hash; refusing it.")
-        return TriageClassifier.from_bytes(artefact)
+        try:
+            return load_classifier(row)
+        except ArtefactUnusable as error:
+            raise CommandError(f"{error}; refusing it.") from error

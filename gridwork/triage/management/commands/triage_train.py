@@ -11,8 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gridwork.triage.artefacts import usable
 from gridwork.triage.models import ModelStatus, TriageModel, Trigger
-from gridwork.triage.training import train, usable
+from gridwork.triage.training import train
 
 
 class Command(BaseCommand):
