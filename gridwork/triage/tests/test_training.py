@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gridwork.accounts.roles import Role
@@ -15,7 +17,9 @@ from gridwork.matters.services import matter_transition
 from gridwork.matters.tests.factories import file_in_building
 from gridwork.matters.workflow import Action
 from gridwork.places.tests.factories import CityTree
+from gridwork.triage.artefacts import ArtefactUnusable, usable
 from gridwork.triage.backend import live_classifier
+from gridwork.triage.classifier import TriageClassifier
 from gridwork.triage.models import ClassMapping, ModelStatus, TriageCorrection, TriageModel, Trigger
 from gridwork.triage.training import label_for, train
 
@@ -64,6 +68,22 @@ def test_a_tampered_artefact_is_refused_and_the_keywords_answer(small_data: Path
     assert suggestion["model_version"] is None
 
 
+def test_a_well_formed_but_altered_artefact_is_refused_by_its_hash(small_data: Path) -> None:
+    """Bytes that still load (one weight changed, the file saved again) but are not the ones trained."""
+    model = train(trigger=Trigger.COMMAND)
+    with np.load(io.BytesIO(bytes(model.artefact)), allow_pickle=False) as stored:
+        arrays = {name: stored[name].copy() for name in stored.files}
+    name = next(n for n, a in arrays.items() if a.dtype.kind == "f" and a.size)
+    arrays[name].flat[0] += 1.0
+    altered = io.BytesIO()
+    np.savez_compressed(altered, **arrays)
+    TriageClassifier.from_bytes(altered.getvalue())  # it loads: only the hash can tell
+    TriageModel.objects.filter(pk=model.pk).update(artefact=altered.getvalue())
+    assert not usable(model)
+    with pytest.raises(ArtefactUnusable, match="does not match its hash"):
+        live_classifier()
+
+
 def test_a_correction_changes_the_next_model(small_data: Path, tree: CityTree) -> None:
     first = train(trigger=Trigger.COMMAND)
     loaded = live_classifier()
@@ -86,7 +106,6 @@ def test_a_correction_changes_the_next_model(small_data: Path, tree: CityTree) -
     second = train(trigger=Trigger.BUTTON, user=dispatcher, promote=False)
     assert second.correction_count == 1  # three matters of one text are one example
     assert second.data_hash != first.data_hash
-    from gridwork.triage.classifier import TriageClassifier
 
     relearned = TriageClassifier.from_bytes(bytes(second.artefact))
     assert relearned.predict([SCHOOL])[0].label == "环境保护"
