@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/open311/", include("gridwork.open311.staff_urls")),
     path("staff/webhooks/", include("gridwork.webhooks.urls")),
     path("staff/triage/", include("gridwork.triage.urls")),
+    path("staff/analytics/", include("gridwork.analytics.urls")),
     path("api/", include("gridwork.api.urls")),
     path("open311/v2/", include("gridwork.open311.urls")),
     path("report/", include("gridwork.matters.resident_urls")),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "gridwork.open311",
     "gridwork.webhooks",
     "gridwork.triage",
+    "gridwork.analytics",
     "gridwork.demo",
 ]
 
@@ -166,6 +167,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("GRIDWORK_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))

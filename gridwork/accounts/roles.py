@@ -43,6 +43,7 @@ class Perm:
     ESCALATE_MATTERS = "matters.escalate"  # the dispatch centre's hard-matter levels and board
     MANAGE_INTEGRATIONS = "integrations.manage"  # API tokens, Open311 keys and webhooks of other systems
     MANAGE_TRIAGE = "triage.manage"  # the city's triage model: retrain, class mapping, auto-dispatch, duplicate rules
+    MANAGE_ASSESSMENT = "analytics.manage"  # the assessment's weights (三率) and the public-notice rule
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -80,7 +81,10 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING, Perm.ESCALATE_MATTERS})
         | _DISPATCHING
         | _SUPERVISING_MATTERS,
-        Role.CITY_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING, Perm.MANAGE_TRIAGE},
+        Role.CITY_STAFF: _MANAGING
+        | _DISPATCHING
+        | _SUPERVISING_MATTERS
+        | {Perm.MANAGE_ROUTING, Perm.MANAGE_TRIAGE, Perm.MANAGE_ASSESSMENT},
         # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
         # the audit administrator reads the audit log and changes nothing.
         Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE, Perm.MANAGE_INTEGRATIONS, Perm.MANAGE_TRIAGE},

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.roles import Perm
+from gridwork.analytics import rollup
 from gridwork.matters import notify
 from gridwork.matters.models import (
     Category,
@@ -318,6 +319,7 @@ def matter_file(
                 data=file_data,
             )
             enqueue_for_event(event)
+            rollup.matter_filed(matter, snapshot=snapshot, at=when)
             _save_photos(matter, event, photos, when)
             receipt = FilingReceipt(matter_id=matter.pk, number=matter.number, tracking_code=tracking_code)
             if idempotency is not None:
@@ -578,6 +580,7 @@ def matter_transition(
             data=data,
         )
         enqueue_for_event(event)
+        rollup.matter_moved(matter, action=action, before=before, after=after, data=data, at=when)
         _save_photos(matter, event, photos, when)
         _moved(actor=actor, matter=matter, event=event, note=note, when=when)
         if action in SUPERVISION_ACTIONS:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import Perm
+from gridwork.analytics import rollup
 from gridwork.matters import notify
 from gridwork.matters.models import Matter, MatterEvent
 from gridwork.matters.services import SYSTEM, ConcurrentChange, matter_transition
@@ -99,6 +100,7 @@ def _raise_alert(
             )
             if level == AlertLevel.RED and subject == MATTER:
                 Matter.objects.filter(pk=matter.pk).update(overdue_count=F("overdue_count") + 1)
+                rollup.matter_overdue(matter, stage=stage, at=now)
             notification_send(recipients=recipients, text=text, url=reverse("matters:detail", args=[matter.number]))
     except IntegrityError:
         return False

@@ -1,0 +1,23 @@
+"""Placeholder: being written."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from gridwork.accounts.roles import Perm
+from gridwork.common.permissions import staff_view
+
+
+@staff_view(Perm.VIEW_MATTERS)
+def ledger_export_view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    raise Http404
+
+
+@staff_view(Perm.VIEW_MATTERS)
+def ranking_export_view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    raise Http404
+
+
+@staff_view(Perm.VIEW_MATTERS)
+def measures_export_view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    raise Http404
