@@ -241,6 +241,7 @@ GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
     ("webhook-retry", "* * * * *", "gridwork.webhooks.tasks.deliver_due"),
     ("api-idempotency-prune", "17 3 * * *", "gridwork.api.tasks.prune_old_idempotency_keys"),
     ("triage-retrain", "40 2 * * 1", "gridwork.triage.tasks.retrain"),
+    ("analytics-rises", "20 1 * * *", "gridwork.analytics.tasks.detect_rises"),
 )
 
 # Smart triage: the trained model suggests (falling back to the keyword rules while there is none).
@@ -250,6 +251,11 @@ TRIAGE_SEED = env_int("GRIDWORK_TRIAGE_SEED", 0)
 TRIAGE_CV_FOLDS = 5  # repeated stratified cross-validation of every new model
 TRIAGE_CV_REPEATS = env_int("GRIDWORK_TRIAGE_CV_REPEATS", 2)
 TRIAGE_MIN_CLASS = 5  # a class learned from corrections needs this many examples before it is trained
+
+# Analysis: the map draws the grids' own polygons; a deployment with a map service (天地图, a city GIS) may put
+# its tiles beneath them, e.g. "https://t{s}.tianditu.gov.cn/vec_w/wmts?…&tk=KEY" ({s}, {z}, {x}, {y} as Leaflet's).
+ANALYTICS_MAP_TILE_URL = env_str("GRIDWORK_MAP_TILE_URL", "")
+ANALYTICS_MAP_TILE_ATTRIBUTION = env_str("GRIDWORK_MAP_TILE_ATTRIBUTION", "")
 
 LOGGING = {
     "version": 1,

@@ -34,7 +34,10 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "dispatched",
         _("Dispatched"),
-        _("Dispatches to a handling unit in the period; a matter dispatched again after a return counts again."),
+        _(
+            "Dispatches to a handling unit in the period; a matter dispatched again after a return (or sent back to "
+            "the same unit when the return is overruled) counts again."
+        ),
     ),
     Definition(
         "response_rate",

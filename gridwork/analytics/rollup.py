@@ -84,7 +84,7 @@ def step_counts(step: Step, where: Where) -> dict[str, int]:
     match step.action:
         case Action.FILE:
             counts = {"received": 1}
-        case Action.DISPATCH:
+        case Action.DISPATCH | Action.OVERRULE:  # an overruled return sends the matter to its unit again
             counts = {"dispatched": 1}
         case Action.ACCEPT:
             counts = _answer_counts(step)

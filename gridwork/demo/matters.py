@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from gridwork.accounts.models import Post
 from gridwork.accounts.roles import Role
+from gridwork.analytics.rebuild import rebuild_rollup
 from gridwork.demo.identifiers import mobile_number
 from gridwork.demo.names import person_name
 from gridwork.matters.models import Category, Channel, DailySequence, Matter, MatterEvent
@@ -40,9 +41,11 @@ from gridwork.matters.workflow import (
 from gridwork.places.models import Department, Place, PlaceLevel
 from gridwork.supervision.calendar import WorkCalendar
 from gridwork.supervision.deadlines import plan_move
+from gridwork.supervision.models import AlertLevel, DeadlineAlert
 
 DATA = Path(settings.BASE_DIR) / "data" / "tipdm2020"
 DEFAULT_SEED = 20261121
+SWEEP_EVERY = timedelta(minutes=5)  # settings.GRIDWORK_SCHEDULE's supervision-sweep
 
 # The department that handles each first-level class, by the short name in its title; None: the community.
 DEPARTMENT_FOR_CLASS = {
@@ -159,8 +162,20 @@ class _Timeline:
             {"action": Action.FILE, "from_state": "", "to_state": self.snapshot.state, "at": filed_at, "data": data}
         ]
         self.stamps: dict[str, datetime] = {}
+        self.overdue: list[tuple[str, datetime]] = []  # (stage, deadline) the sweep found passed
+
+    def passed(self, until: datetime) -> None:
+        """Note the current deadline as overdue if the sweep would have found it passed before ``until``."""
+        due_at = self.snapshot.due_at
+        if (
+            due_at is not None
+            and due_at + SWEEP_EVERY < until
+            and (self.snapshot.due_stage, due_at) not in self.overdue
+        ):
+            self.overdue.append((self.snapshot.due_stage, due_at))
 
     def move(self, action: str, at: datetime, hand: Hand, data: dict[str, Any], note: str = "") -> None:
+        self.passed(at)
         before = self.snapshot.state
         after = apply(self.snapshot, action, data)
         planned = plan_move(
@@ -185,7 +200,7 @@ class _Timeline:
         )
 
 
-def demo_matters_build(
+def demo_matters_build(  # noqa: PLR0915 — the year of matters, built in one pass
     *, seed: int = DEFAULT_SEED, limit: int | None = None, log: Callable[[str], None] = print
 ) -> int:
     """File and move the demo matters; returns how many were made. Runs in one transaction."""
@@ -299,6 +314,8 @@ def demo_matters_build(
                 closed_at=stamps.get(Action.VERIFY_CLOSE) or stamps.get(Action.DISCARD),
             )
         )
+        timeline.passed(now)
+        matters[-1].overdue_count = len(timeline.overdue)
         timelines.append(timeline)
     with transaction.atomic():
         created = Matter.objects.bulk_create(matters, batch_size=500)
@@ -325,9 +342,30 @@ def demo_matters_build(
         )
         for day, count in numbers.items():
             DailySequence.objects.update_or_create(day=day, defaults={"last": count})
+        _overdue_alerts(created, timelines)
+        rebuild_rollup()  # the matters were written in bulk, past the services that keep the rollup
     states = Counter(m.state for m in matters)
     log("Demo matters: " + ", ".join(f"{MatterState(s).label} {n}" for s, n in sorted(states.items())))
     return len(matters)
+
+
+def _overdue_alerts(matters: list[Matter], timelines: list[_Timeline]) -> None:
+    """The red alerts the deadline sweep (every five minutes) would have raised over the year."""
+    DeadlineAlert.objects.bulk_create(
+        (
+            DeadlineAlert(
+                matter=matter,
+                subject="matter",
+                stage=stage,
+                due_at=due_at,
+                level=AlertLevel.RED,
+                raised_at=due_at + SWEEP_EVERY,
+            )
+            for matter, timeline in zip(matters, timelines, strict=True)
+            for stage, due_at in timeline.overdue
+        ),
+        batch_size=2000,
+    )
 
 
 def _advance(  # noqa: PLR0915 — one story, told in order
@@ -403,9 +441,10 @@ def _advance(  # noqa: PLR0915 — one story, told in order
         rate_at = again + timedelta(hours=rng.uniform(4, 48))
         if rate_at > now:
             return
-        timeline.move(
-            Action.RATE, rate_at, operator, {"satisfaction": Satisfaction.BASICALLY, "comment": ""}, "电话回访"
+        again_rating = rng.choices(
+            [Satisfaction.SATISFIED, Satisfaction.BASICALLY, Satisfaction.UNSATISFIED], [3, 4, 3]
         )
+        timeline.move(Action.RATE, rate_at, operator, {"satisfaction": again_rating[0], "comment": ""}, "电话回访")
     close_at = rate_at + timedelta(hours=rng.uniform(2, 48))
     if close_at < now and rng.random() < 0.92:
         timeline.move(Action.VERIFY_CLOSE, close_at, dispatcher, {}, "核查属实，予以结案")
