@@ -203,9 +203,9 @@ class Figures:
     def value(self, key: str) -> float | int | None:
         """A measure by its key in ``DEFINITIONS``, or a raw count by its counter name."""
         if key in {"response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "reopen_rate"}:
-            return getattr(self, key)  # type: ignore[no-any-return]
+            return getattr(self, key)
         if key in {"average_days", "composite"}:
-            return getattr(self, key)  # type: ignore[no-any-return]
+            return getattr(self, key)
         return self.count(key)
 
     def as_dict(self) -> dict[str, float | int | None]:

@@ -81,10 +81,8 @@ class Period:
     @property
     def bucket_kind(self) -> str:
         """The width of a trend chart's bars over this period."""
-        return {
-            PeriodKind.YEAR: PeriodKind.MONTH,
-            PeriodKind.QUARTER: PeriodKind.WEEK,
-        }.get(self.kind, PeriodKind.DAY)
+        widths: dict[str, str] = {PeriodKind.YEAR: PeriodKind.MONTH, PeriodKind.QUARTER: PeriodKind.WEEK}
+        return widths.get(self.kind, PeriodKind.DAY)
 
     def buckets(self) -> list[Period]:
         """The consecutive periods of ``bucket_kind`` that cover this one (the first and last may reach outside)."""

@@ -38,14 +38,14 @@ def selection_from(request: HttpRequest) -> Selection:
     month with ``error`` set, which the page shows beside the period field."""
     try:
         area = area_for(request.user, request.GET.get("area"))
-    except AreaNotFound as error:
-        raise Http404 from error
-    error = ""
+    except AreaNotFound as missing:
+        raise Http404 from missing
+    message = ""
     try:
         period = parse_period(request.GET.get("period"), request.GET.get("on"))
     except PeriodError as problem:
-        period, error = Period.current(), str(problem)
-    return Selection(area=area, period=period, roots=root_areas(request.user), error=error)
+        period, message = Period.current(), str(problem)
+    return Selection(area=area, period=period, roots=root_areas(request.user), error=message)
 
 
 def strict_selection(request: HttpRequest) -> Selection | JsonResponse:
