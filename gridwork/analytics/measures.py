@@ -53,9 +53,9 @@ DEFINITIONS: tuple[Definition, ...] = (
         "resolution_rate",
         _("Resolution rate"),
         _(
-            "Matters closed in the period as resolved — replied and never sent back by the resident, or rated "
-            "satisfied or basically satisfied after being sent back — divided by all matters closed in the period "
-            "(discarded duplicates and invalid reports are not counted) (解决率)."
+            "Matters closed in the period as resolved — replied or closed with the resident's agreement and never "
+            "sent back by the resident, or rated satisfied or basically satisfied after being sent back — divided "
+            "by all matters closed in the period (discarded duplicates and invalid reports are not counted) (解决率)."
         ),
         percent=True,
     ),
@@ -72,7 +72,10 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "on_time_rate",
         _("On-time closure rate"),
-        _("Matters closed in the period that never went past a deadline, divided by all closed (按期结案率)."),
+        _(
+            "Matters closed in the period whose handling units never missed an accept or reply deadline, divided by "
+            "all closed (按期结案率). A late call-back is the dispatch centre's and does not count here."
+        ),
         percent=True,
     ),
     Definition(
@@ -84,7 +87,7 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "returned",
         _("Returns"),
-        _("Matters the handling unit returned to the dispatcher in the period (退单)."),
+        _("Returns of a matter by its handling unit to the dispatcher in the period; each return counts (退单)."),
     ),
     Definition(
         "extended",
@@ -95,8 +98,9 @@ DEFINITIONS: tuple[Definition, ...] = (
         "overdue",
         _("Overdue"),
         _(
-            "Deadlines (accept, reply, call-back) that passed in the period without the step being taken; a matter "
-            "late at two stages counts twice (超期)."
+            "Deadlines (accept, reply, call-back) that passed in the period without the step being taken, counted "
+            "on the day the sweep finds them or the late step is taken, whichever is first; a matter late at two "
+            "stages counts twice (超期). A late call-back counts for the area, not for the department."
         ),
     ),
     Definition(

@@ -127,7 +127,7 @@ class AnalyticsSettings(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
     )
     notice_overdue = models.PositiveSmallIntegerField(
-        _("overdue matters in a month that put a unit on the public notice"),
+        _("missed deadlines in a month that put a unit on the public notice"),
         default=2,
         validators=[MinValueValidator(1)],
     )

@@ -70,13 +70,14 @@ def fold_matter(
     events: list[tuple[str, datetime, dict[str, Any]]],
     alerts: list[_Alert],
 ) -> None:
-    """Add one matter's counts to ``rows``: its events in order, each red alert where it fell between them."""
+    """Add one matter's counts to ``rows``: its events in order, each red alert where it fell between them (an alert
+    at the very moment of a step goes first: a late step raises its own alert as it is taken)."""
     snapshot = Snapshot()
     pending = list(alerts)
     raised: list[_Alert] = []
 
     def raise_until(moment: datetime | None) -> None:
-        while pending and (moment is None or pending[0].at < moment):
+        while pending and (moment is None or pending[0].at <= moment):
             alert = pending.pop(0)
             raised.append(alert)
             accumulate(
@@ -105,7 +106,7 @@ def fold_matter(
             after=snapshot,
             data=data,
             late_answered=late,
-            overdue_before=len(raised),
+            overdue_before=sum(1 for a in raised if a.stage in UNIT_STAGES),
         )
         accumulate(
             rows,

@@ -56,8 +56,9 @@ class Where:
 class Step:
     """One event of a matter as the rollup sees it.
 
-    ``late_answered`` says the unit answers a dispatch whose deadline the sweep already marked overdue (that
-    lateness was counted then); ``overdue_before`` is how many times the matter had gone overdue by this event.
+    ``late_answered`` says the unit answers a dispatch whose deadline was already marked overdue (that lateness was
+    counted then); ``overdue_before`` is how many of the lead units' deadlines (accept, reply) the matter had missed
+    by this event — a late call-back is the dispatch centre's, and does not make the unit's closure late.
     """
 
     action: str
@@ -261,14 +262,13 @@ def matter_filed(matter: Any, *, snapshot: Snapshot, at: datetime) -> None:
 def matter_moved(
     matter: Any, *, action: str, before: Snapshot, after: Snapshot, data: Mapping[str, Any], at: datetime
 ) -> None:
-    """``matter`` is the row as it was before the move (its overdue count, its place and channel)."""
+    """``matter`` is the row as it was before the move (its place, channel and lead unit)."""
+    from gridwork.supervision.models import AlertLevel, DeadlineAlert
+
+    red = DeadlineAlert.objects.filter(matter_id=matter.pk, subject="matter", level=AlertLevel.RED)
     late = False
     if action in {Action.ACCEPT, Action.RETURN} and before.due_stage == DueStage.ACCEPT and before.due_at is not None:
-        from gridwork.supervision.models import AlertLevel, DeadlineAlert
-
-        late = DeadlineAlert.objects.filter(
-            matter_id=matter.pk, subject="matter", stage=DueStage.ACCEPT, due_at=before.due_at, level=AlertLevel.RED
-        ).exists()
+        late = red.filter(stage=DueStage.ACCEPT, due_at=before.due_at).exists()
     step = Step(
         action=action,
         at=at,
@@ -276,7 +276,7 @@ def matter_moved(
         after=after,
         data=data,
         late_answered=late,
-        overdue_before=matter.overdue_count,
+        overdue_before=red.filter(stage__in=UNIT_STAGES).count() if action in CLOSING else 0,
     )
     where = Where.of(matter)
     record(
@@ -287,6 +287,32 @@ def matter_moved(
         category_id=after.category_id,
         kind=after.kind,
     )
+
+
+def deadline_passed(matter: Any, *, before: Snapshot, after: Snapshot, at: datetime) -> bool:
+    """A step that ends the matter's deadline after it passed is late: if the sweep has not yet marked it (it runs
+    every few minutes), the step does, as the sweep would — the red alert, the matter's overdue count and the
+    rollup — so that every passed deadline is counted once, whoever noticed it. True if it marked it now.
+
+    ``matter`` is the row as it was before the move (the unit that was late leads it)."""
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+
+    from gridwork.supervision.models import AlertLevel, DeadlineAlert
+
+    due_at, stage = before.due_at, before.due_stage
+    if due_at is None or not stage or at <= due_at or (after.due_at, after.due_stage) == (due_at, stage):
+        return False
+    try:
+        with transaction.atomic():
+            DeadlineAlert.objects.create(
+                matter_id=matter.pk, subject="matter", stage=stage, due_at=due_at, level=AlertLevel.RED, raised_at=at
+            )
+    except IntegrityError:  # the sweep marked it first
+        return False
+    type(matter).objects.filter(pk=matter.pk).update(overdue_count=F("overdue_count") + 1)
+    matter_overdue(matter, stage=stage, at=at)
+    return True
 
 
 def matter_overdue(matter: Any, *, stage: str, at: datetime) -> None:

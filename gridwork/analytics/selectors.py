@@ -17,6 +17,7 @@ from gridwork.analytics.areas import Area, area_of_department, area_of_place, pl
 from gridwork.analytics.measures import Figures, Weights
 from gridwork.analytics.models import COUNTERS, AnalyticsSettings, DailyRollup, UnitKind
 from gridwork.analytics.periods import Period
+from gridwork.analytics.rollup import UNIT_STAGES
 from gridwork.matters.models import Category, Channel
 from gridwork.matters.workflow import MatterKind
 from gridwork.places.models import Place, PlaceLevel
@@ -216,6 +217,8 @@ def notice_list(user: Any, unit_kind: str, period: Period) -> list[NoticeRow]:
         subject="matter", level=AlertLevel.RED, raised_at__gte=start, raised_at__lt=end
     )
     field = "matter__lead_department_id" if unit_kind == UnitKind.DEPARTMENT else f"matter__{unit_kind}_id"
+    if unit_kind == UnitKind.DEPARTMENT:  # as the rollup counts it: a late call-back is the centre's, not the unit's
+        alerts = alerts.filter(stage__in=UNIT_STAGES)
     evidence: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
     rows = (
         alerts.filter(**{f"{field}__in": list(listed)})

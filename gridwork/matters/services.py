@@ -580,6 +580,7 @@ def matter_transition(
             data=data,
         )
         enqueue_for_event(event)
+        rollup.deadline_passed(matter, before=before, after=after, at=when)
         rollup.matter_moved(matter, action=action, before=before, after=after, data=data, at=when)
         _save_photos(matter, event, photos, when)
         _moved(actor=actor, matter=matter, event=event, note=note, when=when)

@@ -81,6 +81,10 @@ def _dispatcher(matter: Matter) -> list[User]:
     return [event.actor] if event is not None and event.actor is not None else []
 
 
+class _DeadlineMoved(Exception):
+    """The matter's deadline changed after the sweep read it: nothing to raise."""
+
+
 def _raise_alert(
     matter: Matter,
     *,
@@ -99,10 +103,14 @@ def _raise_alert(
                 matter=matter, subject=subject, stage=stage, due_at=due_at, level=level, raised_at=now
             )
             if level == AlertLevel.RED and subject == MATTER:
-                Matter.objects.filter(pk=matter.pk).update(overdue_count=F("overdue_count") + 1)
+                # Only if the deadline is still the matter's: a step taken since the sweep read the matter has
+                # ended it (and, if late, raised this alert itself).
+                still_due = Matter.objects.filter(pk=matter.pk, due_at=due_at).exclude(state=MatterState.CLOSED)
+                if not still_due.update(overdue_count=F("overdue_count") + 1):
+                    raise _DeadlineMoved
                 rollup.matter_overdue(matter, stage=stage, at=now)
             notification_send(recipients=recipients, text=text, url=reverse("matters:detail", args=[matter.number]))
-    except IntegrityError:
+    except (IntegrityError, _DeadlineMoved):
         return False
     if level == AlertLevel.RED:
         phones = [user.phone for user in recipients if user.phone]

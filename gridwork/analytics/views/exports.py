@@ -34,9 +34,8 @@ from gridwork.analytics.selectors import area_figures, children_figures, notice_
 from gridwork.analytics.views.common import strict_selection
 from gridwork.audit.services import audit_record
 from gridwork.common.permissions import staff_view
-from gridwork.matters.forms.staff import QueueFilterForm
+from gridwork.matters.forms.staff import QueueFilterForm, queue_filters_from
 from gridwork.matters.selectors import TAB_LABELS, QueueTab, matter_place_filter_choices, queue_tabs
-from gridwork.matters.views.staff import _filters_from
 
 RANKED_IN_EXPORT = (UnitKind.STREET, UnitKind.DEPARTMENT, UnitKind.COMMUNITY)
 
@@ -87,7 +86,7 @@ def ledger_export_view(request: HttpRequest) -> HttpResponse:
     tab = QueueTab(requested) if requested else tabs[0]
     bound = any(request.GET.get(key) for key in QueueFilterForm.base_fields)
     form = QueueFilterForm(request.GET if bound else None, place_choices=matter_place_filter_choices(user=user))
-    filters = _filters_from(form, user)
+    filters = queue_filters_from(form, user)
     if form.errors:
         return _refusal({field: [str(message) for message in messages] for field, messages in form.errors.items()})
     chosen = {name: value for name, value in form.cleaned_data.items() if value} if bound else {}

@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.matters.models import Category, Channel, Matter, Urgency
 from gridwork.matters.photos import MAX_PHOTOS, CleanPhoto, PhotoRejected, clean_photo
-from gridwork.matters.selectors import DEADLINE_OVERDUE, DEADLINE_WARNING, category_choices, matter_unit_choices
+from gridwork.matters.selectors import (
+    DEADLINE_OVERDUE,
+    DEADLINE_WARNING,
+    QueueFilters,
+    category_choices,
+    matter_filter_place,
+    matter_unit_choices,
+)
 from gridwork.matters.workflow import Action, ClosureReason, MatterKind, MatterState, Satisfaction
 from gridwork.places.models import Department, Place
 
@@ -544,3 +551,30 @@ class RoutingTestForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_choices(self, "test_category", _blank(_("(no category)")) + category_choices(value="pk"))
+
+
+def queue_filters_from(form: QueueFilterForm, user: Any) -> QueueFilters:
+    """The filters of the valid fields (an invalid field is shown as an error and ignored): the queue page and its
+    Excel ledger read the same filters through this one function."""
+    if not form.is_bound:
+        return QueueFilters()
+    form.is_valid()
+    data = form.cleaned_data
+    category = Category.objects.filter(code=data["category"]).first() if data.get("category") else None
+    place = None
+    if data.get("place"):
+        place = matter_filter_place(user=user, code=data["place"])
+        if place is None:
+            form.add_error("place", _("Choose a place in your area."))
+    return QueueFilters(
+        category=category,
+        kind=data.get("kind") or "",
+        place=place,
+        since=data.get("since"),
+        until=data.get("until"),
+        channel=data.get("channel") or "",
+        urgency=data.get("urgency") or "",
+        state=data.get("state") or "",
+        search=data.get("q") or "",
+        deadline=data.get("deadline") or "",
+    )

@@ -25,16 +25,15 @@ from gridwork.matters.forms.staff import (
     DispatchForm,
     ExtensionDecisionForm,
     QueueFilterForm,
+    queue_filters_from,
 )
 from gridwork.matters.merge import NOTE_MAX, matter_merge, matter_merged_duplicates
-from gridwork.matters.models import Category, Matter, MatterPhoto
+from gridwork.matters.models import Matter, MatterPhoto
 from gridwork.matters.selectors import (
     TAB_LABELS,
-    QueueFilters,
     QueueTab,
     matter_co_units,
     matter_extension_requested_days,
-    matter_filter_place,
     matter_find_visible,
     matter_get,
     matter_may_dispatch,
@@ -68,32 +67,6 @@ def _queue_crumbs(*extra: dict[str, str]) -> list[dict[str, str]]:
     return [{"label": _("Matters"), "url": reverse("matters:queue")}, *extra]
 
 
-def _filters_from(form: QueueFilterForm, user: Any) -> QueueFilters:
-    """The filters of the valid fields (an invalid field is shown as an error and ignored)."""
-    if not form.is_bound:
-        return QueueFilters()
-    form.is_valid()
-    data = form.cleaned_data
-    category = Category.objects.filter(code=data["category"]).first() if data.get("category") else None
-    place = None
-    if data.get("place"):
-        place = matter_filter_place(user=user, code=data["place"])
-        if place is None:
-            form.add_error("place", _("Choose a place in your area."))
-    return QueueFilters(
-        category=category,
-        kind=data.get("kind") or "",
-        place=place,
-        since=data.get("since"),
-        until=data.get("until"),
-        channel=data.get("channel") or "",
-        urgency=data.get("urgency") or "",
-        state=data.get("state") or "",
-        search=data.get("q") or "",
-        deadline=data.get("deadline") or "",
-    )
-
-
 @staff_view(Perm.VIEW_MATTERS)
 @require_GET
 def queue_view(request: HttpRequest) -> HttpResponse:
@@ -105,7 +78,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     filter_keys = set(QueueFilterForm.base_fields)
     bound = any(request.GET.get(key) for key in filter_keys)
     form = QueueFilterForm(request.GET if bound else None, place_choices=matter_place_filter_choices(user=user))
-    filters = _filters_from(form, user)
+    filters = queue_filters_from(form, user)
     page = matter_page(
         matter_queue(user=user, tab=tab, filters=filters),
         after=request.GET.get("after", ""),
