@@ -409,7 +409,8 @@ def _advance(  # noqa: PLR0915 — one story, told in order
             return
         t += timedelta(hours=rng.uniform(1, 10))
         timeline.move(Action.OVERRULE, t, dispatcher, {}, "经核实属于该单位职责")
-    t += timedelta(hours=rng.uniform(0.5, 24))
+    # Most units accept within the two working hours; some leave it to the next day.
+    t += timedelta(hours=rng.uniform(0.1, 1.8) if rng.random() < 0.85 else rng.uniform(2, 24))
     timeline.move(Action.ACCEPT, t, handler, {})
     if kind == MatterKind.COMMUNITY:
         t += timedelta(days=rng.uniform(1, 5))

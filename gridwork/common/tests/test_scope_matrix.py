@@ -18,11 +18,25 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from gridwork.accounts.tests.factories import make_resident_user
+from gridwork.analytics.areas import ANALYSED_LEVELS
 from gridwork.common.permissions import ACCESS_ATTRIBUTE
 from gridwork.common.tests.scope_world import RELATIONS, VISIBLE, ScopeWorld, build_scope_world
 from gridwork.places.tests.factories import CityTree
 
 Objects = dict[str, models.Model]
+
+
+def _area_page(name: str) -> Callable[[Objects], str | None]:
+    """An analysis page of a place's figures (``?area=<code>``); none below the grid, which is not analysed."""
+
+    def build(objects: Objects) -> str | None:
+        place = objects["place"]
+        if place.level not in ANALYSED_LEVELS:  # type: ignore[attr-defined]
+            return None
+        return f"{reverse(name)}?area={place.code}"  # type: ignore[attr-defined]
+
+    return build
+
 
 # Pages about one object: how to build the URL from a relation's objects, and the permission they need.
 DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
@@ -47,6 +61,10 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
     "supervision:whistle": (lambda o: reverse("supervision:whistle", args=[o["whistle"].pk]), Perm.VIEW_MATTERS),
     "matters:routing-edit": (lambda o: reverse("matters:routing-edit", args=[o["rule"].pk]), Perm.MANAGE_ROUTING),
     "matters:routing-delete": (lambda o: reverse("matters:routing-delete", args=[o["rule"].pk]), Perm.MANAGE_ROUTING),
+    **{
+        f"analytics:{name}": (_area_page(f"analytics:{name}"), Perm.VIEW_MATTERS)
+        for name in ("dashboard", "data", "screen", "map", "map-grids", "map-open", "export-measures")
+    },
 }
 
 # List pages: the detail URL of each relation's object that the list must (own, child) or must not show.
@@ -126,6 +144,13 @@ UNSCOPED_URLS = {
     "triage:similar": "likely duplicates scoped to the user's area; tested in triage/tests/test_duplicates.py",
     "triage:hotspot-list": "hot spots scoped to the user's area; tested in triage/tests/test_hotspots.py",
     "matters:merge": "a POST on two matters, both scoped; tested in matters/tests/test_merge.py",
+    "analytics:rankings": "league tables of the units under the user's areas; tested in analytics/tests",
+    "analytics:definitions": "the measures' definitions, no place",
+    "analytics:settings": "the city's assessment weights, no place; tested in analytics/tests/test_views_rankings.py",
+    "analytics:export-ledger": "the queue's scoped ledger; tested in analytics/tests/test_exports.py",
+    "analytics:export-rankings": "league tables of the user's units; tested in analytics/tests/test_exports.py",
+    "analytics:rises": "alerts of the user's area; tested in analytics/tests/test_views_rises.py",
+    "analytics:rise-detail": "an alert of the user's area; tested in analytics/tests/test_views_rises.py",
 }
 
 STAFF_NAMESPACES = {
@@ -142,6 +167,7 @@ STAFF_NAMESPACES = {
     "staff_open311",
     "webhooks",
     "triage",
+    "analytics",
 }
 
 LEVEL_CASES = [
