@@ -71,8 +71,10 @@ def test_the_map_page_points_its_script_at_the_selection(march: March) -> None:
 
 def test_a_tile_service_is_used_only_when_configured(march: March, settings: Any) -> None:
     settings.ANALYTICS_MAP_TILE_URL = "https://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
+    settings.ANALYTICS_MAP_TILE_ATTRIBUTION = "天地图"
     html = client_for(march.staff.dispatcher).get(reverse("analytics:map")).content.decode()
     assert 'data-tile-url="https://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&amp;x={x}&amp;y={y}&amp;l={z}"' in html
+    assert 'data-tile-attribution="天地图"' in html
 
 
 def test_the_grids_carry_their_figures_for_the_period(march: March) -> None:

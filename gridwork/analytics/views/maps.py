@@ -82,6 +82,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
             "open_url": f"{reverse('analytics:map-open')}?{selection.query()}",
             "dashboard_url": dashboard_url(selection),
             "tile_url": getattr(settings, "ANALYTICS_MAP_TILE_URL", ""),
+            "tile_attribution": getattr(settings, "ANALYTICS_MAP_TILE_ATTRIBUTION", ""),
             "labels": _labels(),
             "definitions": DEFINITIONS,
             "is_department": selection.area.is_department,

@@ -16,7 +16,7 @@
 
   const map = L.map(element, { attributionControl: false, zoomSnap: 0.25, maxZoom: 18 }).setView([26.6, 106.7], 11);
   if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, { maxZoom: 18 }).addTo(map);
+    L.tileLayer(element.dataset.tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
   }
   let measure = "density";
   let basis = "grid";
