@@ -51,7 +51,7 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,7 +67,7 @@ from gridwork.matters.models import Category, Matter
 from gridwork.matters.workflow import ClosureReason
 from gridwork.notifications.services import notification_send
 from gridwork.places.models import Place, PlaceLevel
-from gridwork.triage.hotspots import Report, hotspot_groups
+from gridwork.triage.hotspots import hotspot_groups, matter_reports
 
 logger = logging.getLogger("gridwork.analytics")
 
@@ -227,55 +227,6 @@ def category_rises(day: date, report: RiseReport | None = None) -> list[Finding]
     return sorted(found, key=lambda finding: (-finding.count, finding.community.code, finding.label))
 
 
-def _reports(matters: QuerySet[Matter]) -> tuple[list[Report], dict[str, str]]:
-    """The matters as the hot-spot grouping reads them (as ``triage.hotspots.hotspot_list`` does for a user's
-    area), and the names of their place keys."""
-    rows = list(
-        matters.values(
-            "pk",
-            "number",
-            "title",
-            "text",
-            "created_at",
-            "grid_id",
-            "grid__name",
-            "community__name",
-            "latitude",
-            "longitude",
-            "reporter_id",
-            "reporter_phone",
-        )
-    )
-    support = dict(
-        Matter.objects.filter(duplicate_of_id__in=[row["pk"] for row in rows])
-        .values("duplicate_of_id")
-        .annotate(count=Count("pk"))
-        .values_list("duplicate_of_id", "count")
-    )
-    names: dict[str, str] = {}
-    reports = []
-    for row in rows:
-        key = f"grid:{row['grid_id']}"
-        names[key] = f"{row['community__name']} · {row['grid__name']}"
-        reporter = f"user:{row['reporter_id']}" if row["reporter_id"] else ""
-        if not reporter and row["reporter_phone"]:
-            reporter = f"phone:{row['reporter_phone']}"
-        reports.append(
-            Report(
-                id=row["number"],
-                title=row["title"],
-                text=row["text"],
-                time=row["created_at"],
-                places=(key,),
-                latitude=row["latitude"],
-                longitude=row["longitude"],
-                reporter=reporter,
-                support=support.get(row["pk"], 0),
-            )
-        )
-    return reports, names
-
-
 def place_repeats(day: date) -> list[Finding]:
     """The repeated complaints about one place up to ``day`` (see the module's docstring), most matters first."""
     since = day - timedelta(days=PLACE_DAYS - 1)
@@ -285,7 +236,7 @@ def place_repeats(day: date) -> list[Finding]:
         .exclude(closure_reason=ClosureReason.INVALID)
         .order_by("created_at", "pk")
     )
-    reports, names = _reports(matters)
+    reports, names = matter_reports(matters)
     spots = hotspot_groups(reports, window=timedelta(days=PLACE_DAYS), min_size=PLACE_MIN_MATTERS, place_names=names)
     if not spots:
         return []

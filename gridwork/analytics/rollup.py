@@ -219,10 +219,9 @@ def record(
     kind: str,
 ) -> None:
     """Add one event's counts (in the caller's transaction)."""
-    if not counts:
-        return
-    keys = row_keys(where, day=local_day(at), department_id=department_id, category_id=category_id, kind=kind)
-    add_counts(dict.fromkeys(keys, counts))
+    rows: dict[RowKey, dict[str, int]] = {}
+    accumulate(rows, where, counts, at=at, department_id=department_id, category_id=category_id, kind=kind)
+    add_counts(rows)
 
 
 def accumulate(

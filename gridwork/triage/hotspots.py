@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from gridwork.matters.models import Matter
@@ -424,31 +424,11 @@ def _pairs(text: str) -> set[str]:
 # --- the platform: matters in the user's scope ----------------------------------------------------------
 
 
-def hotspot_list(
-    *,
-    user: Any,
-    since: date | None = None,
-    until: date | None = None,
-    area: Place | None = None,
-    limit: int = 20,
-) -> list[HotSpot]:
-    """研判: the hottest ``limit`` groups of the matters filed from ``since`` to ``until`` (local days, both
-    included; by default the last 30 days up to today) in the user's area, or in ``area`` within it.
+def matter_reports(matters: QuerySet[Matter]) -> tuple[list[Report], dict[str, str]]:
+    """The platform's matters as the grouping reads them, and the names of their place keys (community · grid).
 
-    The matters are those of the work queue's "All in my area" tab (``matters.selectors.matter_queue``), so a user
-    sees only their own units' matters; at most the newest ``MAX_MATTERS`` are read. Matters closed as duplicates
-    are left out of the groups and counted as the support of the matter they duplicate (one query); invalid ones
-    are left out. The same place is the same grid, or within ``RADIUS_M`` when both matters have coordinates.
-    Each hot spot's ``member_ids`` and ``key`` are matter numbers; ``place`` names the community and the grid.
-    """
-    until = until or timezone.localdate()
-    if since is None:
-        since = until - timedelta(days=DEFAULT_DAYS) if until.toordinal() > DEFAULT_DAYS else date.min
-    matters = (
-        matter_queue(user=user, tab=QueueTab.ALL, filters=QueueFilters(place=area, since=since, until=until))
-        .filter(duplicate_of__isnull=True)
-        .exclude(closure_reason=ClosureReason.INVALID)
-    )
+    A matter's place key is its grid; its reporter is its resident account, or the phone of a report without one;
+    its support is the number of matters closed as its duplicates (one query)."""
     rows = list(
         matters.values(
             "pk",
@@ -463,7 +443,7 @@ def hotspot_list(
             "longitude",
             "reporter_id",
             "reporter_phone",
-        )[:MAX_MATTERS]
+        )
     )
     support = dict(
         Matter.objects.filter(duplicate_of_id__in=[row["pk"] for row in rows])
@@ -492,4 +472,33 @@ def hotspot_list(
                 support=support.get(row["pk"], 0),
             )
         )
+    return reports, place_names
+
+
+def hotspot_list(
+    *,
+    user: Any,
+    since: date | None = None,
+    until: date | None = None,
+    area: Place | None = None,
+    limit: int = 20,
+) -> list[HotSpot]:
+    """研判: the hottest ``limit`` groups of the matters filed from ``since`` to ``until`` (local days, both
+    included; by default the last 30 days up to today) in the user's area, or in ``area`` within it.
+
+    The matters are those of the work queue's "All in my area" tab (``matters.selectors.matter_queue``), so a user
+    sees only their own units' matters; at most the newest ``MAX_MATTERS`` are read. Matters closed as duplicates
+    are left out of the groups and counted as the support of the matter they duplicate (one query); invalid ones
+    are left out. The same place is the same grid, or within ``RADIUS_M`` when both matters have coordinates.
+    Each hot spot's ``member_ids`` and ``key`` are matter numbers; ``place`` names the community and the grid.
+    """
+    until = until or timezone.localdate()
+    if since is None:
+        since = until - timedelta(days=DEFAULT_DAYS) if until.toordinal() > DEFAULT_DAYS else date.min
+    matters = (
+        matter_queue(user=user, tab=QueueTab.ALL, filters=QueueFilters(place=area, since=since, until=until))
+        .filter(duplicate_of__isnull=True)
+        .exclude(closure_reason=ClosureReason.INVALID)
+    )
+    reports, place_names = matter_reports(matters[:MAX_MATTERS])
     return hotspot_groups(reports, limit=limit, place_names=place_names)
