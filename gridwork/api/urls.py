@@ -6,7 +6,7 @@ from typing import Any
 from django.urls import URLPattern, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from gridwork.api.views import hotline, matters, me, places, triage
+from gridwork.api.views import analytics, hotline, matters, me, places, triage
 from gridwork.common.permissions import public_view
 from gridwork.matters.workflow import TRANSITIONS, Action
 
@@ -37,4 +37,6 @@ urlpatterns: list[URLPattern] = [
     path("v1/departments/", places.DepartmentListView.as_view(), name="department-list"),
     path("v1/categories/", places.CategoryListView.as_view(), name="category-list"),
     path("v1/categories/<str:code>/", places.CategoryDetailView.as_view(), name="category-detail"),
+    path("v1/analytics/figures/", analytics.AreaFiguresView.as_view(), name="analytics-figures"),
+    path("v1/analytics/rankings/", analytics.RankingsView.as_view(), name="analytics-rankings"),
 ]

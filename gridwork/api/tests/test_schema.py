@@ -260,6 +260,14 @@ def test_every_successful_answer_matches_the_schema(
         conformance.check(centre.get(path), "GET", path, 200)
     conformance.check(centre.get(f"/api/v1/places/{tree.grid.code}/"), "GET", "/api/v1/places/{code}/", 200)
     conformance.check(centre.get("/api/v1/categories/G1.01.002/"), "GET", "/api/v1/categories/{code}/", 200)
+    for query in ({}, {"area": tree.street.code, "period": "year"}, {"area": f"dept-{tree.department.code}"}):
+        answer = conformance.check(
+            centre.get("/api/v1/analytics/figures/", query), "GET", "/api/v1/analytics/figures/", 200
+        )
+        assert answer["figures"]["received"] or answer["area"]["kind"] == "department"
+    for unit in ("street", "community", "department"):
+        rankings = centre.get("/api/v1/analytics/rankings/", {"unit": unit})
+        assert conformance.check(rankings, "GET", "/api/v1/analytics/rankings/", 200)["rows"]
 
     operations = {f"{method.upper()} {path}" for path, methods in raw_schema["paths"].items() for method in methods}
     assert conformance.checked == operations

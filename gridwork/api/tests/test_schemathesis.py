@@ -98,6 +98,8 @@ CONFIG = schemathesis.Config.from_dict(
             "codes": {"values": PLACE_CODES + CATEGORY_CODES},
             "buildings": {"values": PLACE_CODES[-1:]},
             "categories": {"values": CATEGORY_CODES},
+            "areas": {"values": PLACE_CODES[:2]},
+            "months": {"values": [f"{FILED_ON:%Y-%m}", f"{FILED_ON:%Y-%m-%d}"]},
         },
         "parameters": {
             "path.number": {"dictionary": "numbers", "probability": 0.9},
@@ -106,6 +108,8 @@ CONFIG = schemathesis.Config.from_dict(
             "body.category": {"dictionary": "categories", "probability": 0.5},
             "body.duplicate_of": {"dictionary": "numbers", "probability": 0.5},
             "body.original": {"dictionary": "numbers", "probability": 0.5},
+            "query.area": {"dictionary": "areas", "probability": 0.5},
+            "query.on": {"dictionary": "months", "probability": 0.5},
         },
     }
 )
