@@ -34,6 +34,7 @@ run: setup ## Set up, migrate the SQLite database, load the demo city, serve on 
 	$(MANAGE) demo_city --scale $(SCALE) --if-empty
 	$(MANAGE) triage_train --if-missing
 	$(MANAGE) demo_matters --if-empty
+	$(MANAGE) analytics_rebuild --if-empty
 	$(MANAGE) demo_logins
 	@pids=(); \
 	trap 'kill $${pids[@]} 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM HUP; \

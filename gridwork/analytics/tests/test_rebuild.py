@@ -167,6 +167,18 @@ def test_the_rebuild_command_prints_what_it_read_and_wrote(town: Town) -> None:
     assert f"rows {len(live)}." in text
 
 
+def test_if_empty_rebuilds_only_a_database_without_a_rollup(town: Town) -> None:
+    varied(town)
+    live = table()
+    DailyRollup.objects.filter(unit_kind=UnitKind.CITY).update(received=F("received") + 5)  # a table that is there
+    tampered = table()
+    call_command("analytics_rebuild", "--if-empty", stdout=StringIO())
+    assert table() == tampered  # left alone
+    DailyRollup.objects.all().delete()  # a database filled before the rollup existed
+    call_command("analytics_rebuild", "--if-empty", stdout=StringIO())
+    assert table() == live
+
+
 # --- a recount written from the record, independently of the rollup's code -----------------------------------------
 
 
