@@ -214,7 +214,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gridwork API",
-    "DESCRIPTION": "The REST API of Gridwork (党建引领城市基层治理): residents' matters, places and categories, and the assessment's figures.",
+    "DESCRIPTION": (
+        "The REST API of Gridwork (党建引领城市基层治理): residents' matters, places and categories, and the "
+        "assessment's figures."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
