@@ -160,3 +160,14 @@ def test_saving_the_settings_is_audited_with_before_and_after(tree: CityTree) ->
     assert event.detail["before"]["response_weight"] == "20"
     assert event.detail["after"]["basically_value"] == "0.60"
     assert event.at <= timezone.now()
+
+
+def test_departments_are_ranked_by_what_was_dispatched_to_them(tree: CityTree) -> None:
+    """A department receives no filings (they belong to places): its volume column is its dispatches."""
+    _total(UnitKind.DEPARTMENT, tree.department.pk, date(2026, 10, 3), dispatched=7, responded=4, responded_on_time=3)
+    city = client_for(make_staff(role=Role.CITY_STAFF, place=tree.city, username="city"))
+    response = city.get(reverse("analytics:rankings"), {"unit": "department", "on": "2026-10"})
+    body = response.content.decode()
+    row = body[body.index(f'data-code="dept-{tree.department.code}"') :]
+    assert '<td class="text-end" data-testid="volume">7</td>' in row[: row.index("</tr>")]
+    assert ">Dispatched</th>" in body
