@@ -238,3 +238,29 @@ def test_the_big_screen_draws_and_refreshes_itself(
     expect(page.get_by_test_id("refreshed")).not_to_have_class(re.compile(r"\bis-stale\b"))
     expect_charts_drawn(page, SCREEN_CHARTS)
     watch.check()
+
+
+def test_the_rankings_list_every_street_with_its_rates(
+    *, page: Page, live_server: Any, watch: PageWatch, demo_city: Place
+) -> None:
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    sign_in(page, base, USERNAME)
+    response = page.goto(f"{base}{reverse('analytics:rankings')}?unit=street")
+    assert response is not None
+    assert response.status == 200
+    streets = Place.objects.filter(level=PlaceLevel.STREET, path__startswith=demo_city.path).count()
+    rows = page.get_by_test_id("ranking-row")
+    expect(rows).to_have_count(streets)
+    ranked = [text.strip() for text in page.get_by_test_id("rank").all_inner_texts()]
+    numbers = [int(text) for text in ranked if text != "—"]
+    assert numbers, "the month's streets have figures to rank"
+    assert numbers == sorted(numbers)
+    scores = page.get_by_test_id("score").all_inner_texts()
+    assert any(score.strip() not in {"", "—"} for score in scores)
+    screenshot(page, "analytics-rankings")
+    with page.expect_navigation():
+        page.get_by_test_id("previous-month").click()
+    expect(page.get_by_test_id("ranking")).to_be_visible()
+    watch.check()
