@@ -89,8 +89,15 @@ class DailyRollup(models.Model):
     class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
-        # The unique key serves one unit's rows (a dashboard); this index serves every unit of a level (a ranking).
-        indexes = [models.Index(fields=["unit_kind", "detail", "day"], name="rollup_level_day")]
+        # One unit's total rows over days (its figures and trend), one unit's detail rows (its mixes), and every
+        # unit of a level over days (the rankings, the map, the children): partial, so each reads only its kind of
+        # row. At 10 million matters on SQLite they took a month's street ranking from 1.2 s to 28 ms
+        # (bench/analytics). The unique key stays for the upsert.
+        indexes = [
+            models.Index(fields=["unit_kind", "unit_id", "day"], condition=Q(detail=False), name="rollup_unit_totals"),
+            models.Index(fields=["unit_kind", "unit_id", "day"], condition=Q(detail=True), name="rollup_unit_details"),
+            models.Index(fields=["unit_kind", "day", "unit_id"], condition=Q(detail=False), name="rollup_level_totals"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit_kind", "unit_id", "detail", "day", "category_id", "kind", "channel"],

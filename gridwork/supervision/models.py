@@ -182,6 +182,8 @@ class DeadlineAlert(models.Model):
         verbose_name = _("deadline alert")
         verbose_name_plural = _("deadline alerts")
         ordering = ["-raised_at", "-id"]
+        # The public notice's evidence: the red alerts of matters raised in a month (analytics.selectors.notice_list).
+        indexes = [models.Index(fields=["level", "subject", "raised_at"], name="alert_level_raised")]
         constraints = [
             models.UniqueConstraint(fields=["matter", "subject", "stage", "due_at", "level"], name="alert_once"),
         ]
