@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -232,11 +232,9 @@ def notice_list(user: Any, unit_kind: str, period: Period) -> list[NoticeRow]:
     return sorted(found, key=lambda r: (-r.overdue, r.area.code))
 
 
-def _moments(period: Period) -> tuple[Any, Any]:
+def _moments(period: Period) -> tuple[datetime, datetime]:
     """The period as [start, end) moments of China time."""
     tz = timezone.get_current_timezone()
-    from datetime import datetime, time, timedelta
-
     start = datetime.combine(period.start, time.min, tzinfo=tz)
     end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz)
     return start, end
