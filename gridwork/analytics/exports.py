@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -35,7 +35,7 @@ from gridwork.analytics.areas import Area
 from gridwork.analytics.measures import DEFINITION_BY_KEY, DEFINITIONS, Figures, Weights
 from gridwork.analytics.models import AnalyticsSettings, UnitKind
 from gridwork.analytics.periods import Period
-from gridwork.analytics.selectors import NoticeRow, RankingRow
+from gridwork.analytics.selectors import NoticeMatter, NoticeRow, RankingRow
 from gridwork.common.masking import mask_name, mask_phone
 from gridwork.matters.disclosure import matter_reporter_contact
 from gridwork.matters.models import Matter
@@ -391,7 +391,7 @@ def ranking_xlsx(
     *,
     period: Period,
     tables: Sequence[tuple[str, Sequence[RankingRow]]],
-    notices: Sequence[tuple[str, Sequence[NoticeRow]]],
+    notices: Sequence[tuple[str, Sequence[NoticeRow], Mapping[int, Sequence[NoticeMatter]]]],
     weights: Weights,
     notice_overdue: int,
     about: Sequence[tuple[str | Promise, Any]] = (),
@@ -419,11 +419,13 @@ def ranking_xlsx(
     columns = notice_columns()
     sheet = _data_sheet(workbook, gettext_lazy("Public notice"), columns)
     written = 1
-    for unit_kind, notice_rows in notices:
+    for unit_kind, notice_rows, evidence in notices:
         for notice in notice_rows:
             unit = [str(kind_labels[unit_kind]), notice.area.name, notice.area.code, notice.overdue]
-            evidence: Sequence[tuple[str, str, int | None]] = notice.matters or [("", "", None)]
-            for number, title, times in evidence:
+            found: Sequence[tuple[str, str, int | None]] = [
+                (matter.number, matter.title, matter.times) for matter in evidence.get(notice.area.unit_id, [])
+            ]
+            for number, title, times in found or [("", "", None)]:
                 _append(sheet, columns, [*unit, number, title, times])
                 written += 1
     _filter_to(sheet, columns, written)

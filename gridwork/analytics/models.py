@@ -50,22 +50,8 @@ COUNTERS: tuple[str, ...] = (
 )
 
 
-class DailyRollup(models.Model):
-    """The closed loop's counts of one day for one unit: a *detail* row per (first-level category × kind × channel),
-    and one *total* row (``detail`` false, the three left empty) that rankings and rates by unit read.
-
-    Rows are only ever added to, in the transaction of the event that changes them (``analytics.rollup``); the
-    ``analytics_rebuild`` command recounts them all from the matters, their events and the deadline alerts.
-    ``unit_id`` is a place's id, a department's id, or 0 for the city; ``category_id`` 0 is "no category".
-    """
-
-    day = models.DateField()
-    unit_kind = models.CharField(max_length=16, choices=UnitKind.choices)
-    unit_id = models.PositiveIntegerField()
-    detail = models.BooleanField()
-    category_id = models.PositiveIntegerField(default=0)
-    kind = models.CharField(max_length=16, blank=True)
-    channel = models.CharField(max_length=16, blank=True)
+class RollupCounts(models.Model):
+    """The counters of a rollup row, in the order of ``COUNTERS``; ``analytics.measures`` says what each counts."""
 
     received = models.PositiveIntegerField(default=0, db_default=0)
     dispatched = models.PositiveIntegerField(default=0, db_default=0)
@@ -85,6 +71,27 @@ class DailyRollup(models.Model):
     unsatisfied = models.PositiveIntegerField(default=0, db_default=0)
     discarded = models.PositiveIntegerField(default=0, db_default=0)
     handling_seconds = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupCounts):
+    """The closed loop's counts of one day for one unit: a *detail* row per (first-level category × kind × channel),
+    and one *total* row (``detail`` false, the three left empty) that rankings and rates by unit read.
+
+    Rows are only ever added to, in the transaction of the event that changes them (``analytics.rollup``); the
+    ``analytics_rebuild`` command recounts them all from the matters, their events and the deadline alerts.
+    ``unit_id`` is a place's id, a department's id, or 0 for the city; ``category_id`` 0 is "no category".
+    """
+
+    day = models.DateField()
+    unit_kind = models.CharField(max_length=16, choices=UnitKind.choices)
+    unit_id = models.PositiveIntegerField()
+    detail = models.BooleanField()
+    category_id = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("daily rollup")
@@ -110,6 +117,42 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_kind}:{self.unit_id} {'detail' if self.detail else 'total'}"
+
+
+class MonthlyRollup(RollupCounts):
+    """The same rows as ``DailyRollup`` summed by month (``month`` is its first day), kept in the same statement as the
+    daily rows: a month, quarter or year reads twelve rows a unit where the days would be 365, so the map of the city's
+    7,500 grids or a year's mix does not scan millions of daily rows."""
+
+    month = models.DateField()
+    unit_kind = models.CharField(max_length=16, choices=UnitKind.choices)
+    unit_id = models.PositiveIntegerField()
+    detail = models.BooleanField()
+    category_id = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly rollup")
+        verbose_name_plural = _("monthly rollups")
+        # One unit's rows go by the unique key; every unit of a level (rankings, the map, the children) by this.
+        indexes = [
+            models.Index(
+                fields=["unit_kind", "month", "unit_id"], condition=Q(detail=False), name="rollup_month_level_totals"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_kind", "unit_id", "detail", "month", "category_id", "kind", "channel"],
+                name="rollup_month_one_row_per_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(detail=True) | Q(category_id=0, kind="", channel=""), name="rollup_month_total_no_dims"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.unit_kind}:{self.unit_id} {'detail' if self.detail else 'total'}"
 
 
 class AnalyticsSettings(models.Model):

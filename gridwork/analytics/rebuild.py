@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from gridwork.analytics.models import DailyRollup
+from gridwork.analytics.models import DailyRollup, MonthlyRollup
 from gridwork.analytics.rollup import (
     UNIT_STAGES,
     RowKey,
@@ -121,13 +121,16 @@ def fold_matter(
 
 
 def rebuild_rollup() -> RebuildReport:
-    """Recount every row of ``DailyRollup`` from the matters' events and deadline alerts; replace the table."""
+    """Recount every row of ``DailyRollup`` and ``MonthlyRollup`` from the matters' events and deadline alerts;
+    replace the tables."""
     matters = events = 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {DailyRollup._meta.db_table} IN EXCLUSIVE MODE")
+                tables = f"{DailyRollup._meta.db_table}, {MonthlyRollup._meta.db_table}"
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         DailyRollup.objects.all().delete()
+        MonthlyRollup.objects.all().delete()
         last_id = 0
         while True:
             chunk = list(

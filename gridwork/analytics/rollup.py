@@ -21,7 +21,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from gridwork.analytics.models import COUNTERS, DailyRollup, UnitKind
+from gridwork.analytics.models import COUNTERS, DailyRollup, MonthlyRollup, UnitKind
 from gridwork.matters.workflow import Action, ClosureReason, DueStage, MatterState, Satisfaction, Snapshot
 
 CLOSING = frozenset({Action.VERIFY_CLOSE, Action.CLOSE_BY_AGREEMENT})
@@ -166,33 +166,54 @@ def row_keys(where: Where, *, day: date, department_id: int | None, category_id:
     return keys
 
 
+def by_month(rows: Mapping[RowKey, Mapping[str, int]]) -> dict[RowKey, dict[str, int]]:
+    """The same rows summed by month: each key's day becomes the first of its month."""
+    months: dict[RowKey, dict[str, int]] = {}
+    for (day, *rest), counts in rows.items():
+        row = months.setdefault((day.replace(day=1), *rest), {})  # type: ignore[arg-type]
+        for name, value in counts.items():
+            row[name] = row.get(name, 0) + value
+    return months
+
+
 def add_counts(rows: Mapping[RowKey, Mapping[str, int]]) -> None:
-    """Add each row's counts to the table in one statement per set of counters (an upsert that sums).
+    """Add each row's counts to the daily table and, summed by month, to the monthly one (``MonthlyRollup``): one
+    statement per table and set of counters, an upsert that sums.
 
     Rows go in key order, so that two transactions touching the same rows take their locks in the same order.
     """
+    _add(DailyRollup, rows)
+    _add(MonthlyRollup, by_month(rows))
+
+
+def _add(model: type[DailyRollup] | type[MonthlyRollup], rows: Mapping[RowKey, Mapping[str, int]]) -> None:
     by_columns: dict[tuple[str, ...], list[tuple[RowKey, Mapping[str, int]]]] = {}
     for key in sorted(rows):
         counts = {name: value for name, value in rows[key].items() if value}
         if counts:
             by_columns.setdefault(tuple(name for name in COUNTERS if name in counts), []).append((key, counts))
     for columns, items in by_columns.items():
-        _upsert(columns, items)
+        _upsert(model, columns, items)
 
 
-_KEY_COLUMNS = ("day", "unit_kind", "unit_id", "detail", "category_id", "kind", "channel")
 _BATCH = 500
 
 
-def _upsert(columns: tuple[str, ...], items: list[tuple[RowKey, Mapping[str, int]]]) -> None:
-    table = DailyRollup._meta.db_table
+def _upsert(
+    model: type[DailyRollup] | type[MonthlyRollup],
+    columns: tuple[str, ...],
+    items: list[tuple[RowKey, Mapping[str, int]]],
+) -> None:
+    table = model._meta.db_table
+    date_column = "day" if model is DailyRollup else "month"
+    keys = (date_column, "unit_kind", "unit_id", "detail", "category_id", "kind", "channel")
     quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for name in (*_KEY_COLUMNS, *columns))
+    names = ", ".join(quote(name) for name in (*keys, *columns))
     conflict = ", ".join(
-        quote(name) for name in ("unit_kind", "unit_id", "detail", "day", "category_id", "kind", "channel")
+        quote(name) for name in ("unit_kind", "unit_id", "detail", date_column, "category_id", "kind", "channel")
     )
     updates = ", ".join(f"{quote(c)} = {quote(table)}.{quote(c)} + excluded.{quote(c)}" for c in columns)
-    placeholders = "(" + ", ".join(["%s"] * (len(_KEY_COLUMNS) + len(columns))) + ")"
+    placeholders = "(" + ", ".join(["%s"] * (len(keys) + len(columns))) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(items), _BATCH):
             batch = items[start : start + _BATCH]

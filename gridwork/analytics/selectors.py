@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from gridwork.analytics.areas import Area, area_of_department, area_of_place, place_paths, visible_departments
 from gridwork.analytics.measures import Figures, Weights
-from gridwork.analytics.models import COUNTERS, AnalyticsSettings, DailyRollup, UnitKind
-from gridwork.analytics.periods import Period
+from gridwork.analytics.models import COUNTERS, AnalyticsSettings, DailyRollup, MonthlyRollup, UnitKind
+from gridwork.analytics.periods import Period, PeriodKind
 from gridwork.analytics.rollup import UNIT_STAGES
 from gridwork.matters.models import Category, Channel
 from gridwork.matters.workflow import MatterKind
@@ -26,10 +26,28 @@ from gridwork.supervision.models import AlertLevel, DeadlineAlert
 _SUMS = {name: Sum(name) for name in COUNTERS}
 
 
-def _rows(area: Area, period: Period, *, detail: bool) -> QuerySet[DailyRollup]:
-    return DailyRollup.objects.filter(
-        unit_kind=area.unit_kind, unit_id=area.unit_id, detail=detail, day__range=(period.start, period.end)
-    )
+def whole_months(period: Period) -> bool:
+    """Whether the period is whole months (a month, quarter or year), which the monthly rows answer."""
+    return period.start.day == 1 and (period.end + timedelta(days=1)).day == 1
+
+
+def _source(period: Period, *, by_month: bool | None = None) -> tuple[QuerySet[Any], str]:
+    """The rows to read and their date column: the monthly rows for whole months (twelve rows a unit for a year,
+    not 365), the daily rows otherwise. ``by_month`` forces the choice (a trend by week needs the days)."""
+    monthly = whole_months(period) if by_month is None else by_month
+    return (MonthlyRollup.objects.all(), "month") if monthly else (DailyRollup.objects.all(), "day")
+
+
+def _level_rows(
+    unit_kind: str, period: Period, *, detail: bool, by_month: bool | None = None
+) -> tuple[QuerySet[Any], str]:
+    rows, column = _source(period, by_month=by_month)
+    return rows.filter(unit_kind=unit_kind, detail=detail, **{f"{column}__range": (period.start, period.end)}), column
+
+
+def _rows(area: Area, period: Period, *, detail: bool, by_month: bool | None = None) -> tuple[QuerySet[Any], str]:
+    rows, column = _level_rows(area.unit_kind, period, detail=detail, by_month=by_month)
+    return rows.filter(unit_id=area.unit_id), column
 
 
 def _counts(values: dict[str, Any]) -> dict[str, int]:
@@ -38,19 +56,19 @@ def _counts(values: dict[str, Any]) -> dict[str, int]:
 
 def area_figures(area: Area, period: Period, weights: Weights | None = None) -> Figures:
     """The unit's measures over the period."""
-    values = _rows(area, period, detail=False).aggregate(**_SUMS)
-    return Figures(_counts(values), weights or Weights.current())
+    rows, _column = _rows(area, period, detail=False)
+    return Figures(_counts(rows.aggregate(**_SUMS)), weights or Weights.current())
 
 
 def trend(area: Area, period: Period, weights: Weights | None = None) -> list[tuple[Period, Figures]]:
     """The unit's measures per bucket of the period (days of a month, weeks of a quarter, months of a year)."""
     weights = weights or Weights.current()
-    by_day = {row.pop("day"): row for row in _rows(area, period, detail=False).values("day", *COUNTERS)}
+    rows, column = _rows(area, period, detail=False, by_month=period.bucket_kind == PeriodKind.MONTH)
+    by_day = {row.pop(column): row for row in rows.values(column, *COUNTERS)}
     found = []
     for bucket in period.buckets():
-        rows = [row for day, row in by_day.items() if bucket.start <= day <= bucket.end]
         summed = dict.fromkeys(COUNTERS, 0)
-        for row in rows:
+        for row in (row for day, row in by_day.items() if bucket.start <= day <= bucket.end):
             for name in COUNTERS:
                 summed[name] += int(row[name] or 0)
         found.append((bucket, Figures(summed, weights)))
@@ -61,15 +79,9 @@ def received_by_channel(area: Area, period: Period) -> dict[str, list[int]]:
     """Matters received per channel, per bucket of the period (the volume chart)."""
     buckets = period.buckets()
     series: dict[str, list[int]] = {channel: [0] * len(buckets) for channel in Channel.values}
-    rows = (
-        _rows(area, period, detail=True)
-        .filter(received__gt=0)
-        .values("day", "channel")
-        .annotate(n=Sum("received"))
-        .order_by()
-    )
-    for row in rows:
-        index = next(i for i, b in enumerate(buckets) if b.start <= row["day"] <= b.end)
+    rows, column = _rows(area, period, detail=True, by_month=period.bucket_kind == PeriodKind.MONTH)
+    for row in rows.filter(received__gt=0).values(column, "channel").annotate(n=Sum("received")).order_by():
+        index = next(i for i, b in enumerate(buckets) if b.start <= row[column] <= b.end)
         series.setdefault(row["channel"], [0] * len(buckets))[index] += int(row["n"])
     return series
 
@@ -78,10 +90,11 @@ def received_mix(area: Area, period: Period, dimension: str) -> list[tuple[str, 
     """Matters received per first-level category, kind or channel: (key, label, count), largest first."""
     if dimension not in {"category_id", "kind", "channel"}:
         raise ValueError(dimension)
-    rows = (
-        _rows(area, period, detail=True).filter(received__gt=0).values(dimension).annotate(n=Sum("received")).order_by()
-    )
-    counts = {row[dimension]: int(row["n"]) for row in rows}
+    rows, _column = _rows(area, period, detail=True)
+    counts = {
+        row[dimension]: int(row["n"])
+        for row in rows.filter(received__gt=0).values(dimension).annotate(n=Sum("received")).order_by()
+    }
     if dimension == "category_id":
         names = dict(Category.objects.filter(pk__in=[k for k in counts if k]).values_list("pk", "name"))
         labels = {key: names.get(key, "—") if key else "—" for key in counts}
@@ -94,7 +107,7 @@ def received_mix(area: Area, period: Period, dimension: str) -> list[tuple[str, 
 def _figures_by_unit(
     unit_kind: str, unit_ids: Iterable[int] | None, period: Period, weights: Weights
 ) -> dict[int, Figures]:
-    rows = DailyRollup.objects.filter(unit_kind=unit_kind, detail=False, day__range=(period.start, period.end))
+    rows, _column = _level_rows(unit_kind, period, detail=False)
     if unit_ids is not None:
         rows = rows.filter(unit_id__in=list(unit_ids))
     values = rows.values("unit_id").annotate(**_SUMS).order_by()
@@ -189,47 +202,58 @@ def ranking(user: Any, unit_kind: str, period: Period, weights: Weights | None =
 
 @dataclass(frozen=True)
 class NoticeRow:
-    """A unit on the public notice (通报): it let deadlines pass this many times in the period, on these matters."""
+    """A unit on the public notice (通报): it let deadlines pass this many times in the period."""
 
     area: Area
     overdue: int
-    matters: list[tuple[str, str, int]]  # number, title, times overdue in the period
+
+
+@dataclass(frozen=True)
+class NoticeMatter:
+    """A matter of the notice's evidence: one of the unit's matters whose deadline passed in the period."""
+
+    number: str
+    title: str
+    times: int
 
 
 def notice_list(user: Any, unit_kind: str, period: Period) -> list[NoticeRow]:
-    """Units with at least the configured number of overdue deadlines in the period, most first."""
+    """Units with at least the configured number of overdue deadlines in the period, most first (from the rollup;
+    ``notice_evidence`` names the matters)."""
     threshold = AnalyticsSettings.current().notice_overdue
     units = {unit.unit_id: unit for unit in ranking_units(user, unit_kind)}
+    rows, _column = _level_rows(unit_kind, period, detail=False)
     counted = (
-        DailyRollup.objects.filter(
-            unit_kind=unit_kind, detail=False, day__range=(period.start, period.end), unit_id__in=list(units)
-        )
+        rows.filter(unit_id__in=list(units))
         .values("unit_id")
         .annotate(n=Sum("overdue"))
         .filter(n__gte=threshold)
         .order_by()
     )
-    listed = {row["unit_id"]: int(row["n"]) for row in counted}
-    if not listed:
-        return []
+    found = [NoticeRow(area=units[row["unit_id"]], overdue=int(row["n"])) for row in counted]
+    return sorted(found, key=lambda r: (-r.overdue, r.area.code))
+
+
+def notice_evidence(unit_kind: str, unit_ids: Iterable[int], period: Period) -> dict[int, list[NoticeMatter]]:
+    """The matters behind each unit's overdue count: those with a red alert raised in the period, most often overdue
+    first, as the rollup counts them (a department answers only for its own stages, not for the call-back)."""
     start, end = _moments(period)
     alerts = DeadlineAlert.objects.filter(
         subject="matter", level=AlertLevel.RED, raised_at__gte=start, raised_at__lt=end
     )
     field = "matter__lead_department_id" if unit_kind == UnitKind.DEPARTMENT else f"matter__{unit_kind}_id"
-    if unit_kind == UnitKind.DEPARTMENT:  # as the rollup counts it: a late call-back is the centre's, not the unit's
+    if unit_kind == UnitKind.DEPARTMENT:
         alerts = alerts.filter(stage__in=UNIT_STAGES)
-    evidence: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    evidence: dict[int, list[NoticeMatter]] = defaultdict(list)
     rows = (
-        alerts.filter(**{f"{field}__in": list(listed)})
+        alerts.filter(**{f"{field}__in": list(unit_ids)})
         .values(field, "matter__number", "matter__title")
         .annotate(n=Count("pk"))
         .order_by("-n", "matter__number")
     )
     for row in rows:
-        evidence[row[field]].append((row["matter__number"], row["matter__title"], int(row["n"])))
-    found = [NoticeRow(area=units[i], overdue=n, matters=evidence.get(i, [])) for i, n in listed.items()]
-    return sorted(found, key=lambda r: (-r.overdue, r.area.code))
+        evidence[row[field]].append(NoticeMatter(row["matter__number"], row["matter__title"], int(row["n"])))
+    return dict(evidence)
 
 
 def _moments(period: Period) -> tuple[datetime, datetime]:

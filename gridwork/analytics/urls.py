@@ -13,6 +13,7 @@ urlpatterns = [
     path("map/grids.geojson", maps.grids_geojson_view, name="map-grids"),
     path("map/open.geojson", maps.open_matters_geojson_view, name="map-open"),
     path("rankings/", rankings.ranking_view, name="rankings"),
+    path("rankings/notice/", rankings.notice_view, name="notice"),
     path("definitions/", rankings.definitions_view, name="definitions"),
     path("settings/", settings.settings_view, name="settings"),
     path("export/ledger.xlsx", exports.ledger_export_view, name="export-ledger"),

@@ -28,7 +28,7 @@ from gridwork.analytics.areas import area_of_place
 from gridwork.analytics.exports import LedgerRow, ledger_columns, ledger_xlsx, ranking_xlsx
 from gridwork.analytics.measures import DEFINITIONS, Weights
 from gridwork.analytics.periods import Period, PeriodKind
-from gridwork.analytics.selectors import NoticeRow, area_figures, ranking
+from gridwork.analytics.selectors import NoticeMatter, NoticeRow, area_figures, ranking
 from gridwork.audit.models import AuditEvent
 from gridwork.matters.models import Channel, Matter, Urgency
 from gridwork.matters.services import matter_file, matter_transition
@@ -426,11 +426,13 @@ def test_rankings_export_the_league_tables_with_rates_as_percentages(scenario: S
 
 def test_the_public_notice_lists_each_unit_with_its_evidence(tree: CityTree) -> None:
     street = area_of_place(tree.street)
-    notice = NoticeRow(area=street, overdue=3, matters=[("GW202603010000001", "路灯不亮", 2), ("GW2", "噪音", 1)])
+    street2 = area_of_place(tree.street2)
+    notices = [NoticeRow(area=street, overdue=3), NoticeRow(area=street2, overdue=2)]
+    evidence = {street.unit_id: [NoticeMatter("GW202603010000001", "路灯不亮", 2), NoticeMatter("GW2", "噪音", 1)]}
     content = ranking_xlsx(
         period=Period.containing(PeriodKind.MONTH, at(1, 0).date()),
         tables=[],
-        notices=[("street", [notice])],
+        notices=[("street", notices, evidence)],
         weights=Weights(),
         notice_overdue=2,
     )
@@ -440,6 +442,7 @@ def test_the_public_notice_lists_each_unit_with_its_evidence(tree: CityTree) -> 
     assert rows == [
         ("Street", street.name, street.code, 3, "GW202603010000001", "路灯不亮", 2),
         ("Street", street.name, street.code, 3, "GW2", "噪音", 1),
+        ("Street", street2.name, street2.code, 2, None, None, None),  # evidence not found: the unit still listed
     ]
 
 

@@ -19,7 +19,7 @@ from gridwork.accounts.tests.factories import make_staff
 from gridwork.analytics.measures import DEFINITION_BY_KEY, DEFINITIONS, Figures, Weights
 from gridwork.analytics.models import COUNTERS, AnalyticsSettings, UnitKind
 from gridwork.analytics.periods import Period, PeriodKind
-from gridwork.analytics.selectors import notice_list, ranking, trend
+from gridwork.analytics.selectors import NoticeMatter, notice_evidence, notice_list, ranking, trend
 from gridwork.analytics.tests.factories import Town, area, figures, moment, month, nonzero, total_row
 from gridwork.matters.models import Matter
 from gridwork.matters.workflow import MatterKind, MatterState, Satisfaction
@@ -585,7 +585,9 @@ def test_notice_list_takes_its_threshold_from_the_settings(town: Town) -> None:
     assert AnalyticsSettings.current().notice_overdue == 2
     listed = notice_list(city_staff, UnitKind.STREET, DECEMBER)
     assert [(row.area.unit_id, row.overdue) for row in listed] == [(tree.street.pk, 2)]
-    assert listed[0].matters == [(n1.number, n1.title, 2)]
+    assert notice_evidence(UnitKind.STREET, [tree.street.pk], DECEMBER) == {
+        tree.street.pk: [NoticeMatter(n1.number, n1.title, 2)]
+    }
     AnalyticsSettings.objects.filter(pk=1).update(notice_overdue=1)
     listed = notice_list(city_staff, UnitKind.STREET, DECEMBER)
     assert [(row.area.unit_id, row.overdue) for row in listed] == [(tree.street.pk, 2), (tree.street2.pk, 1)]
@@ -649,11 +651,13 @@ def test_a_departments_notice_evidence_counts_only_its_own_deadlines(town: Town)
     assert town.sweep("2026-11-16 15:05").red == 1  # call-back deadline: the centre's
     listed = notice_list(city_staff, UnitKind.DEPARTMENT, NOVEMBER)
     # counted: accept + reply = 2 (the threshold is 2); the evidence: the same matter, 2 times
-    assert [(row.area.unit_id, row.overdue, row.matters) for row in listed] == [
-        (department.pk, 2, [(matter.number, matter.title, 2)])
-    ]
+    assert [(row.area.unit_id, row.overdue) for row in listed] == [(department.pk, 2)]
+    assert notice_evidence(UnitKind.DEPARTMENT, [department.pk], NOVEMBER) == {
+        department.pk: [NoticeMatter(matter.number, matter.title, 2)]
+    }
     # the area counts all three
     street = notice_list(city_staff, UnitKind.STREET, NOVEMBER)
-    assert [(row.area.unit_id, row.overdue, row.matters) for row in street] == [
-        (town.tree.street.pk, 3, [(matter.number, matter.title, 3)])
-    ]
+    assert [(row.area.unit_id, row.overdue) for row in street] == [(town.tree.street.pk, 3)]
+    assert notice_evidence(UnitKind.STREET, [town.tree.street.pk], NOVEMBER) == {
+        town.tree.street.pk: [NoticeMatter(matter.number, matter.title, 3)]
+    }

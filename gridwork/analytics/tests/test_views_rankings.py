@@ -14,7 +14,9 @@ from gridwork.accounts.models import User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_staff
 from gridwork.analytics.measures import DEFINITIONS
-from gridwork.analytics.models import AnalyticsSettings, DailyRollup, UnitKind
+from gridwork.analytics.models import AnalyticsSettings, UnitKind
+from gridwork.analytics.rollup import add_counts
+from gridwork.analytics.tests.factories import Town
 from gridwork.audit.models import AuditEvent
 from gridwork.places.models import Place
 from gridwork.places.tests.factories import CityTree
@@ -31,7 +33,8 @@ def client_for(user: User) -> Client:
 
 
 def _total(unit_kind: str, unit_id: int, day: date, **counts: int) -> None:
-    DailyRollup.objects.create(day=day, unit_kind=unit_kind, unit_id=unit_id, detail=False, **counts)
+    """A unit's total row of a day, written by the rollup's own writer (the daily and the monthly rows)."""
+    add_counts({(day, unit_kind, unit_id, False, 0, "", ""): counts})
 
 
 def _rated_month(place: Place, day: date, *, on_time: int, resolved: int, satisfied: int) -> None:
@@ -171,3 +174,38 @@ def test_departments_are_ranked_by_what_was_dispatched_to_them(tree: CityTree) -
     row = body[body.index(f'data-code="dept-{tree.department.code}"') :]
     assert '<td class="text-end" data-testid="volume">7</td>' in row[: row.index("</tr>")]
     assert ">Dispatched</th>" in body
+
+
+NOTICE = reverse("analytics:notice")
+
+
+def test_the_notice_page_names_a_units_overdue_matters_in_its_scope(town: Town) -> None:
+    tree = town.tree
+    late = town.file(at="2026-12-01 08:30")
+    other = town.file(at="2026-12-01 08:30", where="street2")
+    town.dispatch(late, at="2026-12-01 09:00")
+    town.dispatch(other, at="2026-12-01 09:00")
+    assert town.sweep("2026-12-01 11:05").red == 2  # both accept deadlines
+    town.accept(late, at="2026-12-01 14:00")
+    assert town.sweep("2026-12-10 14:05").red == 1  # the late one's reply deadline
+    city = client_for(make_staff(role=Role.CITY_STAFF, place=tree.city, username="city"))
+    rankings = city.get(reverse("analytics:rankings"), {"unit": "street", "on": "2026-12"}).content.decode()
+    assert f"{NOTICE}?area={tree.street.code}&amp;on=2026-12" in rankings
+    response = city.get(NOTICE, {"area": tree.street.code, "on": "2026-12"})
+    assert response.status_code == 200
+    assert response.context["overdue"] == 2
+    assert [(m.number, m.times) for m in response.context["matters"]] == [(late.number, 2)]
+    assert f'data-number="{late.number}"' in response.content.decode()
+    assert other.number not in response.content.decode()
+    # the month before: the unit had no deadline pass
+    assert city.get(NOTICE, {"area": tree.street.code, "on": "2026-11"}).context["matters"] == []
+    # street2's staff may not look at the tree's street; a grid is not ranked; no such unit
+    street2 = client_for(make_staff(role=Role.STREET_STAFF, place=tree.street2, username="street2"))
+    assert street2.get(NOTICE, {"area": tree.street.code, "on": "2026-12"}).status_code == 404
+    assert street2.get(NOTICE, {"area": tree.street2.code, "on": "2026-12"}).context["overdue"] == 1
+    assert city.get(NOTICE, {"area": tree.grid.code, "on": "2026-12"}).status_code == 404
+    assert city.get(NOTICE, {"area": "nowhere", "on": "2026-12"}).status_code == 404
+    assert city.get(NOTICE, {"on": "2026-12"}).status_code == 404
+    bad = city.get(NOTICE, {"area": tree.street.code, "on": "2026-13"})
+    assert bad.status_code == 400
+    assert 'data-testid="error-on"' in bad.content.decode()

@@ -30,7 +30,7 @@ from gridwork.analytics.exports import (
 )
 from gridwork.analytics.measures import Weights
 from gridwork.analytics.models import AnalyticsSettings, UnitKind
-from gridwork.analytics.selectors import area_figures, children_figures, notice_list, ranking, trend
+from gridwork.analytics.selectors import area_figures, children_figures, notice_evidence, notice_list, ranking, trend
 from gridwork.analytics.views.common import strict_selection
 from gridwork.audit.services import audit_record
 from gridwork.common.permissions import staff_view
@@ -128,7 +128,10 @@ def ranking_export_view(request: HttpRequest) -> HttpResponse:
     period = selection.period
     weights = Weights.current()
     tables = [(str(kind), ranking(request.user, kind, period, weights)) for kind in RANKED_IN_EXPORT]
-    notices = [(str(kind), notice_list(request.user, kind, period)) for kind in RANKED_IN_EXPORT]
+    notices = []
+    for kind in RANKED_IN_EXPORT:
+        listed = notice_list(request.user, kind, period)
+        notices.append((str(kind), listed, notice_evidence(kind, [row.area.unit_id for row in listed], period)))
     content = ranking_xlsx(
         period=period,
         tables=tables,

@@ -7,6 +7,7 @@ the description, and the figures' answer carries it too (``definitions``, in the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -16,7 +17,7 @@ from gridwork.analytics.areas import Area
 from gridwork.analytics.measures import DEFINITION_BY_KEY, DEFINITIONS, Figures, Weights
 from gridwork.analytics.models import UnitKind
 from gridwork.analytics.periods import Period, PeriodKind
-from gridwork.analytics.selectors import RANKED_KINDS, NoticeRow, RankingRow
+from gridwork.analytics.selectors import RANKED_KINDS, NoticeMatter, NoticeRow, RankingRow
 
 
 def _how(key: str) -> Any:
@@ -249,9 +250,9 @@ def ranking_row(row: RankingRow) -> dict[str, Any]:
     }
 
 
-def notice_row(row: NoticeRow) -> dict[str, Any]:
+def notice_row(row: NoticeRow, matters: Sequence[NoticeMatter]) -> dict[str, Any]:
     return {
         "unit": area_ref(row.area),
         "overdue": row.overdue,
-        "matters": [{"number": number, "overdue": times} for number, _title, times in row.matters],
+        "matters": [{"number": matter.number, "overdue": matter.times} for matter in matters],
     }

@@ -34,7 +34,14 @@ from gridwork.analytics.measures import DEFINITIONS, Weights
 from gridwork.analytics.models import COUNTERS, AnalyticsSettings, UnitKind
 from gridwork.analytics.periods import Period, PeriodKind
 from gridwork.analytics.rollup import category_root
-from gridwork.analytics.selectors import area_figures, children_figures, notice_list, ranking, trend
+from gridwork.analytics.selectors import (
+    area_figures,
+    children_figures,
+    notice_evidence,
+    notice_list,
+    ranking,
+    trend,
+)
 from gridwork.analytics.tests.factories import Town, make_town, month
 from gridwork.api.serializers.analytics import FiguresSerializer
 from gridwork.api.tests.conftest import ClientFor
@@ -362,12 +369,13 @@ def test_the_rankings_are_the_selectors_league_table_and_notice(november: Novemb
     assert body["rows"][0]["score_change"] == pytest.approx(20)
     # The notice: the street let two deadlines pass, one on each of two matters.
     notices = notice_list(district, UnitKind.STREET, NOVEMBER)
+    evidence = notice_evidence(UnitKind.STREET, [notice.area.unit_id for notice in notices], NOVEMBER)
     assert body["notice_overdue"] == 2
     assert body["notices"] == [
         {
             "unit": {"code": notice.area.code, "name": notice.area.name, "kind": "street"},
             "overdue": notice.overdue,
-            "matters": [{"number": number, "overdue": times} for number, _title, times in notice.matters],
+            "matters": [{"number": m.number, "overdue": m.times} for m in evidence[notice.area.unit_id]],
         }
         for notice in notices
     ]

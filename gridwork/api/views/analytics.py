@@ -22,7 +22,15 @@ from gridwork.analytics.areas import AreaNotFound, area_for
 from gridwork.analytics.measures import Weights
 from gridwork.analytics.models import AnalyticsSettings, UnitKind
 from gridwork.analytics.periods import Period, PeriodError, PeriodKind, parse_period
-from gridwork.analytics.selectors import RANKED_KINDS, area_figures, children_figures, notice_list, ranking, trend
+from gridwork.analytics.selectors import (
+    RANKED_KINDS,
+    area_figures,
+    children_figures,
+    notice_evidence,
+    notice_list,
+    ranking,
+    trend,
+)
 from gridwork.api.base import ApiView
 from gridwork.api.serializers.analytics import (
     AreaFiguresSerializer,
@@ -158,6 +166,8 @@ class RankingsView(ApiView):
         unit_kind = query.get("unit") or UnitKind.STREET
         period = _period(PeriodKind.MONTH, query.get("on"))
         weights = Weights.current()
+        notices = notice_list(request.user, unit_kind, period)
+        evidence = notice_evidence(unit_kind, [row.area.unit_id for row in notices], period)
         answer = {
             "unit_kind": unit_kind,
             "period": period_ref(period),
@@ -165,6 +175,6 @@ class RankingsView(ApiView):
             "weights": weights_ref(weights),
             "rows": [ranking_row(row) for row in ranking(request.user, unit_kind, period, weights)],
             "notice_overdue": AnalyticsSettings.current().notice_overdue,
-            "notices": [notice_row(row) for row in notice_list(request.user, unit_kind, period)],
+            "notices": [notice_row(row, evidence.get(row.area.unit_id, [])) for row in notices],
         }
         return Response(RankingsSerializer(answer).data)
