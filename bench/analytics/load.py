@@ -33,7 +33,13 @@ from typing import Any
 from bench.analytics.city import DEPARTMENT_COLUMNS, PLACE_COLUMNS, build_city
 
 ROOT = Path(__file__).resolve().parents[2]
-BIG_TABLES = ("matters_matter", "matters_matterevent", "supervision_deadlinealert", "analytics_dailyrollup")
+BIG_TABLES = (
+    "matters_matter",
+    "matters_matterevent",
+    "supervision_deadlinealert",
+    "analytics_dailyrollup",
+    "analytics_monthlyrollup",
+)
 BATCH = 50_000
 
 MATTER_SELECT = """
@@ -79,6 +85,18 @@ ROLLUP_SELECT = (
     "category_id, kind, channel, " + COUNTER_COLUMNS
 )
 ROLLUP_COLUMNS = "id, day, unit_kind, unit_id, detail, category_id, kind, channel, " + COUNTER_COLUMNS
+# The monthly rows: the generator's daily rows summed by month, as ``rollup.add_counts`` keeps them (``--verify``
+# compares both tables with the platform's rebuild).
+MONTHLY_SELECT = (
+    "row_number() OVER (ORDER BY month, unit_kind, unit_id, detail, category_id, kind, channel) AS id, "
+    "strftime(month, '%Y-%m-%d') AS month, unit_kind, unit_id, {bool:detail}, category_id, kind, channel, "
+    + ", ".join(f"sum({name})::BIGINT AS {name}" for name in COUNTER_COLUMNS.split(", "))
+)
+MONTHLY_FROM = (
+    "(SELECT date_trunc('month', DATE '1970-01-01' + day::INTEGER) AS month, * EXCLUDE (day, id) "
+    "FROM read_parquet({files})) GROUP BY month, unit_kind, unit_id, detail, category_id, kind, channel ORDER BY id"
+)
+MONTHLY_COLUMNS = "id, month, unit_kind, unit_id, detail, category_id, kind, channel, " + COUNTER_COLUMNS
 
 
 def _expand(select: str, vendor: str, offsets: str = "") -> str:
@@ -140,6 +158,14 @@ def sources(data: Path, vendor: str) -> list[tuple[str, str, list[str]]]:
             "analytics_dailyrollup",
             ROLLUP_COLUMNS,
             [f"SELECT {_expand(ROLLUP_SELECT, vendor)} FROM read_parquet({files})" for files in groups("rollup", 1)],
+        ),
+        (
+            "analytics_monthlyrollup",
+            MONTHLY_COLUMNS,
+            [
+                f"SELECT {_expand(MONTHLY_SELECT, vendor)} FROM {MONTHLY_FROM.replace('{files}', files)}"
+                for files in groups("rollup", 100_000)
+            ],
         ),
     ]
 

@@ -84,52 +84,59 @@ def setup_django(database: str, matters: int) -> None:
     django.setup()
 
 
+ROLLUP_KEYS = "unit_kind, unit_id, detail, category_id, kind, channel"
+ROLLUP_COUNTERS = (
+    "received, dispatched, responded, responded_on_time, returned, extended, overdue, replied, closed, resolved, "
+    "closed_on_time, reopened, rated, satisfied, basically, unsatisfied, discarded, handling_seconds"
+)
+ROLLUP_TABLES = (("analytics_dailyrollup", "day"), ("analytics_monthlyrollup", "month"))
+
+
 def verify_rollup() -> dict[str, Any]:
-    """Keep the generator's rows aside, recount with ``rebuild_rollup()``, and compare both ways."""
+    """Keep the loaded rows aside (the generator's days, and their months summed by the loader), recount both tables
+    with ``rebuild_rollup()``, and compare each both ways."""
     from django.db import connection
 
     from gridwork.analytics.rebuild import rebuild_rollup
 
-    columns = (
-        "day, unit_kind, unit_id, detail, category_id, kind, channel, received, dispatched, responded, "
-        "responded_on_time, returned, extended, overdue, replied, closed, resolved, closed_on_time, reopened, rated, "
-        "satisfied, basically, unsatisfied, discarded, handling_seconds"
-    )
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_rollup_generated")
-        cursor.execute(f"CREATE TABLE bench_rollup_generated AS SELECT {columns} FROM analytics_dailyrollup")  # noqa: S608
+        for table, date_column in ROLLUP_TABLES:
+            columns = f"{date_column}, {ROLLUP_KEYS}, {ROLLUP_COUNTERS}"
+            cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
+            cursor.execute(f"CREATE TABLE bench_{table} AS SELECT {columns} FROM {table}")  # noqa: S608
     started = time.perf_counter()
     report = rebuild_rollup()
     seconds = time.perf_counter() - started
+    tables: dict[str, dict[str, int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT {columns} FROM analytics_dailyrollup "  # noqa: S608
-            f"EXCEPT SELECT {columns} FROM bench_rollup_generated) AS only_rebuilt"
+        for table, date_column in ROLLUP_TABLES:
+            columns = f"{date_column}, {ROLLUP_KEYS}, {ROLLUP_COUNTERS}"
+            found = {}
+            for name, first, second in (
+                ("only_rebuilt", table, f"bench_{table}"),
+                ("only_loaded", f"bench_{table}", table),
+            ):
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT {columns} FROM {first} "  # noqa: S608
+                    f"EXCEPT SELECT {columns} FROM {second}) AS only_one"
+                )
+                found[name] = cursor.fetchone()[0]
+            cursor.execute(f"SELECT count(*) FROM bench_{table}")  # noqa: S608
+            found["loaded"] = cursor.fetchone()[0]
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+            found["rebuilt"] = cursor.fetchone()[0]
+            cursor.execute(f"DROP TABLE bench_{table}")
+            tables[table] = found
+    ok = all(t["only_rebuilt"] == 0 and t["only_loaded"] == 0 and t["loaded"] == t["rebuilt"] for t in tables.values())
+    print(f"  rebuild_rollup(): {report.matters:,} matters, {report.events:,} events in {seconds:.0f} s", flush=True)
+    for table, found in tables.items():
+        print(
+            f"  {table}: loaded {found['loaded']:,} rows, rebuilt {found['rebuilt']:,}; only in the rebuild "
+            f"{found['only_rebuilt']}, only in the loaded {found['only_loaded']}",
+            flush=True,
         )
-        only_rebuilt = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT {columns} FROM bench_rollup_generated "  # noqa: S608
-            f"EXCEPT SELECT {columns} FROM analytics_dailyrollup) AS only_generated"
-        )
-        only_generated = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM bench_rollup_generated")
-        generated = cursor.fetchone()[0]
-        cursor.execute("DROP TABLE bench_rollup_generated")
-    ok = only_rebuilt == 0 and only_generated == 0 and generated == report.rows
-    print(
-        f"  rebuild_rollup(): {report.matters:,} matters, {report.events:,} events, {report.rows:,} rows in "
-        f"{seconds:.0f} s; generator's rows {generated:,}; only in the rebuild {only_rebuilt}, only in the "
-        f"generator's {only_generated}: {'the same rows' if ok else 'DIFFERENT'}",
-        flush=True,
-    )
-    return {
-        "ok": ok,
-        "rebuild_seconds": round(seconds, 1),
-        "rebuilt_rows": report.rows,
-        "generated_rows": generated,
-        "only_rebuilt": only_rebuilt,
-        "only_generated": only_generated,
-    }
+    print(f"  {'the same rows' if ok else 'DIFFERENT'}", flush=True)
+    return {"ok": ok, "rebuild_seconds": round(seconds, 1), "tables": tables}
 
 
 def environment() -> dict[str, Any]:
