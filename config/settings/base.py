@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "gridwork.places",
     "gridwork.accounts",
     "gridwork.party",
+    "gridwork.points",
+    "gridwork.wishes",
     "gridwork.people",
     "gridwork.imports",
     "gridwork.matters",

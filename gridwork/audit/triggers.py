@@ -9,7 +9,15 @@ from __future__ import annotations
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Every append-only table of the platform; a migration that creates one calls install() for it.
-APPEND_ONLY_TABLES = ("audit_auditevent", "matters_matterevent")
+APPEND_ONLY_TABLES = (
+    "audit_auditevent",
+    "matters_matterevent",
+    "party_registrationevent",
+    "party_unitregistrationevent",
+    "points_pointentry",
+    "points_exchangeevent",
+    "wishes_wishevent",
+)
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"""

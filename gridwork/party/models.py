@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.common.flows import FlowEvent, FlowSubject
 from gridwork.common.scope import ScopedQuerySet
 from gridwork.places.models import Place
 
@@ -151,3 +154,161 @@ class PartTimeMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- 双报到: in-service members and their employers registering with a community -----------------------------------
+
+
+class RegistrationState(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    TRANSFERRED = "transferred", _("Moved to another community")
+
+
+class MemberRegistration(FlowSubject):
+    """双报到: an in-service party member (在职党员) registered with the community where they live, at their building.
+
+    The member registers online (their own account); the community confirms or rejects with a reason. A member
+    holds one confirmed registration at a time: moving house is a new registration whose confirmation ends the old
+    one (``transferred``, linked by ``transferred_from``), so the history of communities stays. Name and phone are
+    personal data (masked in lists).
+    """
+
+    SCOPE_PATH: ClassVar[str] = "community__path"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="party_registrations",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("mobile phone"), max_length=20)
+    employer = models.CharField(_("employer"), max_length=120)
+    employer_party_organisation = models.CharField(_("party organisation at work"), max_length=120)
+    employer_unit = models.ForeignKey(
+        "people.ResidentUnit",
+        verbose_name=_("employer's registered unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="member_registrations",
+        help_text=_("The employer's party organisation sees this member's record and evaluation."),
+    )
+    community = models.ForeignKey(
+        Place, verbose_name=_("community"), on_delete=models.PROTECT, related_name="member_registrations"
+    )
+    building = models.ForeignKey(
+        Place, verbose_name=_("building"), on_delete=models.PROTECT, related_name="member_registrations_here"
+    )
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=RegistrationState.choices, default=RegistrationState.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    transferred_from = models.OneToOneField(
+        "self",
+        verbose_name=_("moved from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transferred_to",
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member registration")
+        verbose_name_plural = _("member registrations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(state=RegistrationState.CONFIRMED), name="registration_one_confirmed"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(state=RegistrationState.PENDING), name="registration_one_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "state"], name="registration_community_state")]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.community_id}"
+
+
+class RegistrationEvent(FlowEvent):
+    subject = models.ForeignKey(MemberRegistration, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(FlowEvent.Meta):
+        verbose_name = _("registration event")
+        verbose_name_plural = _("registration events")
+        constraints = [models.UniqueConstraint(fields=["subject", "sequence"], name="registrationevent_sequence")]
+
+
+class UnitRegistration(FlowSubject):
+    """单位报到: a resident unit's party organisation registered with a community, with what it offers."""
+
+    SCOPE_PATH: ClassVar[str] = "community__path"
+
+    unit = models.ForeignKey(
+        "people.ResidentUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    community = models.ForeignKey(
+        Place, verbose_name=_("community"), on_delete=models.PROTECT, related_name="unit_registrations"
+    )
+    offers = models.TextField(_("what the unit offers"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=RegistrationState.choices, default=RegistrationState.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit registration")
+        verbose_name_plural = _("unit registrations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "community"],
+                condition=Q(state__in=[RegistrationState.PENDING, RegistrationState.CONFIRMED]),
+                name="unitregistration_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} @ {self.community_id}"
+
+
+class UnitRegistrationEvent(FlowEvent):
+    subject = models.ForeignKey(UnitRegistration, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(FlowEvent.Meta):
+        verbose_name = _("unit registration event")
+        verbose_name_plural = _("unit registration events")
+        constraints = [models.UniqueConstraint(fields=["subject", "sequence"], name="unitregistrationevent_sequence")]
+
+
+class UnitContact(models.Model):
+    """An account that speaks for a resident unit's party organisation (the employer side of 双评价): it sees the
+    records and evaluations of the members registered with that unit as their employer, and nothing else."""
+
+    unit = models.ForeignKey(
+        "people.ResidentUnit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="unit_contacts"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit contact")
+        verbose_name_plural = _("unit contacts")
+        constraints = [models.UniqueConstraint(fields=["unit", "user"], name="unitcontact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} for {self.unit_id}"
