@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "gridwork.party",
     "gridwork.points",
     "gridwork.wishes",
+    "gridwork.volunteers",
     "gridwork.people",
     "gridwork.imports",
     "gridwork.matters",

@@ -8,7 +8,13 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from gridwork.accounts.roles import Perm
-from gridwork.party.models import PartTimeMember, PartyMember, PartyOrganisation
+from gridwork.party.models import (
+    MemberRegistration,
+    PartTimeMember,
+    PartyMember,
+    PartyOrganisation,
+    RegistrationState,
+)
 from gridwork.places.models import Place
 
 
@@ -57,4 +63,15 @@ def part_time_member_list(*, user: Any, organisation: PartyOrganisation) -> Quer
         .filter(organisation=organisation)
         .select_related("resident_unit")
         .order_by("term_start")
+    )
+
+
+def member_registration_of(user: Any) -> MemberRegistration | None:
+    """The user's confirmed registration with a community (双报到), or None: what makes them a member here."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        MemberRegistration.objects.filter(user=user, state=RegistrationState.CONFIRMED)
+        .select_related("community", "building")
+        .first()
     )
