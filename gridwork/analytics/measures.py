@@ -217,3 +217,16 @@ class Figures:
         for definition in DEFINITIONS:
             values[definition.key] = self.value(definition.key)
         return values
+
+
+NOTHING = "—"
+
+
+def format_percent(value: float | None) -> str:
+    """A rate or share as every page, chart label and screen shows it: 0.8333 → "83.3%"; None → "—"."""
+    return NOTHING if value is None else f"{100 * value:.1f}%"
+
+
+def format_score(value: float | None) -> str:
+    """A composite score out of 100, or a mean, with one decimal; None → "—"."""
+    return NOTHING if value is None else f"{value:.1f}"

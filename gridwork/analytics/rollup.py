@@ -18,11 +18,14 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from gridwork.analytics.models import COUNTERS, DailyRollup, MonthlyRollup, UnitKind
+from gridwork.matters.models import Category
 from gridwork.matters.workflow import Action, ClosureReason, DueStage, MatterState, Satisfaction, Snapshot
+from gridwork.supervision.models import AlertLevel, DeadlineAlert
 
 CLOSING = frozenset({Action.VERIFY_CLOSE, Action.CLOSE_BY_AGREEMENT})
 # A deadline of these stages is the lead unit's; a late call-back (回访) is the dispatch centre's own.
@@ -135,7 +138,6 @@ def category_root(category_id: int | None) -> int:
     """The first-level category (the rollup's grain) of a category; 0 for none. Cleared when a category is saved."""
     if not category_id:
         return 0
-    from gridwork.matters.models import Category
 
     code = Category.objects.filter(pk=category_id).values_list("code", flat=True).first()
     if code is None:
@@ -283,7 +285,6 @@ def matter_moved(
     matter: Any, *, action: str, before: Snapshot, after: Snapshot, data: Mapping[str, Any], at: datetime
 ) -> None:
     """``matter`` is the row as it was before the move (its place, channel and lead unit)."""
-    from gridwork.supervision.models import AlertLevel, DeadlineAlert
 
     red = DeadlineAlert.objects.filter(matter_id=matter.pk, subject="matter", level=AlertLevel.RED)
     late = False
@@ -315,10 +316,6 @@ def deadline_passed(matter: Any, *, before: Snapshot, after: Snapshot, at: datet
     rollup — so that every passed deadline is counted once, whoever noticed it. True if it marked it now.
 
     ``matter`` is the row as it was before the move (the unit that was late leads it)."""
-    from django.db import IntegrityError, transaction
-    from django.db.models import F
-
-    from gridwork.supervision.models import AlertLevel, DeadlineAlert
 
     due_at, stage = before.due_at, before.due_stage
     if due_at is None or not stage or at <= due_at or (after.due_at, after.due_stage) == (due_at, stage):

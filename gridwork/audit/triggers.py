@@ -17,6 +17,7 @@ APPEND_ONLY_TABLES = (
     "points_pointentry",
     "points_exchangeevent",
     "wishes_wishevent",
+    "volunteers_orderevent",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from django import template
 
+from gridwork.analytics.measures import NOTHING, format_percent, format_score
+
 register = template.Library()
-
-NOTHING = "—"
-
-
-@register.filter
-def percent(value: float | None) -> str:
-    """0.8333 → "83.3%"; None → "—"."""
-    if value is None:
-        return NOTHING
-    return f"{100 * value:.1f}%"
-
-
-@register.filter
-def score(value: float | None) -> str:
-    """A composite score out of 100 with one decimal; None → "—"."""
-    if value is None:
-        return NOTHING
-    return f"{value:.1f}"
+register.filter("percent", format_percent)
+register.filter("score", format_score)
 
 
 @register.filter

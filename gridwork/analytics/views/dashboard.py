@@ -21,7 +21,15 @@ from django.views.decorators.http import require_GET
 
 from gridwork.accounts.roles import Perm
 from gridwork.analytics.areas import place_paths
-from gridwork.analytics.measures import DEFINITION_BY_KEY, DEFINITIONS, Figures, Weights
+from gridwork.analytics.measures import (
+    DEFINITION_BY_KEY,
+    DEFINITIONS,
+    NOTHING,
+    Figures,
+    Weights,
+    format_percent,
+    format_score,
+)
 from gridwork.analytics.periods import Period
 from gridwork.analytics.selectors import area_figures, children_figures, received_by_channel, received_mix, trend
 from gridwork.analytics.views.common import Selection, selection_from, strict_selection
@@ -63,12 +71,12 @@ SCREEN_RELOAD_SECONDS = 300
 def display(key: str, value: float | None) -> str:
     """A measure as the pages show it: a rate in percent, a mean with one decimal, a count with separators."""
     if value is None:
-        return "—"
+        return NOTHING
     definition = DEFINITION_BY_KEY.get(key)
     if definition is not None and definition.percent:
-        return f"{value * 100:.1f}%"
+        return format_percent(value)
     if key in {"average_days", "composite"}:
-        return f"{value:.1f}"
+        return format_score(value)
     return f"{int(value):,}"
 
 
@@ -166,7 +174,7 @@ def dashboard_payload(selection: Selection) -> dict[str, Any]:
 def _mix(rows: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
     whole = sum(count for _key, _label, count in rows)
     return [
-        {"key": key, "label": label, "value": count, "share": f"{count / whole * 100:.1f}%"}
+        {"key": key, "label": label, "value": count, "share": format_percent(count / whole)}
         for key, label, count in rows
     ]
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from gridwork.accounts.roles import Perm
 from gridwork.analytics.areas import Area
-from gridwork.analytics.measures import DEFINITION_BY_KEY, DEFINITIONS, Figures
+from gridwork.analytics.measures import DEFINITION_BY_KEY, DEFINITIONS, Figures, format_percent
 from gridwork.analytics.selectors import grid_figures
 from gridwork.analytics.views.common import Selection, selection_from, strict_selection
 from gridwork.analytics.views.dashboard import RATES, dashboard_url, display
@@ -121,7 +121,7 @@ def _grid_feature(grid: Place, figures: Figures, *, per_households: bool, select
             "display": {
                 **{key: display(key, figures.value(key)) for key in RATES},
                 "density": f"{density:,.1f}",
-                "overdue_share": "—" if share is None else f"{share * 100:.1f}%",
+                "overdue_share": format_percent(share),
             },
             "url": dashboard_url(selection, area=grid.code),
         },

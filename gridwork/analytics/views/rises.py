@@ -3,8 +3,7 @@ area, and one alert with its evidence. For everyone who sees matters, within the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -30,58 +29,24 @@ from gridwork.analytics.rises import (
     rise_alerts,
     rise_evidence,
 )
+from gridwork.common.filters import SELECT, DaysAreaFilterForm
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.matters.selectors import matter_filter_place, matter_place_filter_choices
 
-INPUT = {"class": "form-control form-control-sm"}
-SELECT = {"class": "form-select form-select-sm"}
 DEFAULT_DAYS = 30
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
 
 
-class RiseFilterForm(forms.Form):
+class RiseFilterForm(DaysAreaFilterForm):
     """The list's filters (GET): the days of the alerts, an area within the user's, the kind."""
 
-    since = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={**INPUT, "type": "date"})
-    )
-    until = forms.DateField(
-        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={**INPUT, "type": "date"})
-    )
-    area = forms.ChoiceField(label=gettext_lazy("Place"), required=False, widget=forms.Select(attrs=SELECT))
+    default_days = DEFAULT_DAYS
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"),
         required=False,
         choices=[("", gettext_lazy("Both kinds")), *RiseKind.choices],
         widget=forms.Select(attrs=SELECT),
     )
-
-    def __init__(self, *args: Any, place_choices: Sequence[Any] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        area = self.fields["area"]
-        assert isinstance(area, forms.ChoiceField)
-        area.choices = [("", gettext_lazy("Anywhere in my area")), *place_choices]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for name in ("since", "until"):
-            day = data.get(name)
-            if day is not None and not EARLIEST <= day <= LATEST:
-                self.add_error(
-                    name,
-                    _("Choose a day from %(earliest)s to %(latest)s.")
-                    % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
-                )
-        if self.errors:
-            return data
-        until = data.get("until") or timezone.localdate()
-        since = data.get("since") or until - timedelta(days=DEFAULT_DAYS)
-        if since > until:
-            self.add_error("until" if data.get("until") else "since", _("The end date is before the start date."))
-        data["since"], data["until"] = since, until
-        return data
 
 
 def _method() -> dict[str, Any]:
