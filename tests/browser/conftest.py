@@ -151,12 +151,14 @@ def page(browser: Browser, live_server: Any, watch: PageWatch, request: pytest.F
         # Off-site requests are aborted on purpose and reported as such; a loopback asset that fails is a bug.
         # A page's own data request (fetch) that the browser cancels because the user moved on to the next page
         # is not: a server that failed it would have answered with an error status, caught by on_response.
-        # Chromium does not always report such a request as "fetch" (seen once as another type under load): a
-        # request for JSON is a data request whatever its type says.
-        data_request = req.resource_type in {"fetch", "xhr"} or "application/json" in req.headers.get("accept", "")
-        cancelled_by_navigation = data_request and req.failure == "net::ERR_ABORTED"
+        # Chromium does not always report such a request as "fetch", nor with its headers (seen under load, for
+        # the similar-reports fetch cancelled by the form's submission): only the page's own files — styles,
+        # scripts, images, fonts — must never be cancelled; anything else cancelled (ERR_ABORTED) is a request the
+        # page no longer needed.
+        own_file = req.resource_type in {"stylesheet", "script", "image", "font"}
+        cancelled_by_navigation = not own_file and req.failure == "net::ERR_ABORTED"
         if req.url not in watch.offsite_requests and req.resource_type != "document" and not cancelled_by_navigation:
-            watch.failed_assets.append(f"{req.failure} {req.url}")
+            watch.failed_assets.append(f"{req.failure} {req.resource_type} {req.url}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: watch.js_errors.append(f"{error.name}: {error.message}"))

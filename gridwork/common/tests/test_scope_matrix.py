@@ -146,6 +146,8 @@ UNSCOPED_URLS = {
     "matters:merge": "a POST on two matters, both scoped; tested in matters/tests/test_merge.py",
     "analytics:rankings": "league tables of the units under the user's areas; tested in analytics/tests",
     "analytics:definitions": "the measures' definitions, no place",
+    "analytics:notice": "the notice's evidence of a ranked unit (street, community, department) of the user's "
+    "areas; own, sibling, grid and unknown units tested in analytics/tests/test_views_rankings.py",
     "analytics:settings": "the city's assessment weights, no place; tested in analytics/tests/test_views_rankings.py",
     "analytics:export-ledger": "the queue's scoped ledger; tested in analytics/tests/test_exports.py",
     "analytics:export-rankings": "league tables of the user's units; tested in analytics/tests/test_exports.py",
