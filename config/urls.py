@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/points/", include("gridwork.points.urls")),
     path("staff/wishes/", include("gridwork.wishes.urls")),
     path("staff/volunteers/", include("gridwork.volunteers.urls")),
+    path("staff/care/", include("gridwork.care.urls")),
     path("staff/people/", include("gridwork.people.urls")),
     path("staff/accounts/", include("gridwork.accounts.staff_urls")),
     path("staff/imports/", include("gridwork.imports.urls")),

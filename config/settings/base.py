@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gridwork.points",
     "gridwork.wishes",
     "gridwork.volunteers",
+    "gridwork.care",
     "gridwork.people",
     "gridwork.imports",
     "gridwork.matters",

@@ -30,6 +30,10 @@ class Perm:
     VIEW_PEOPLE = "people.view"
     VIEW_PERSONAL_DATA = "people.view_personal_data"
     MANAGE_PEOPLE = "people.manage"
+    # Households in difficulty (低保, elderly living alone, disability…) are sensitive: only those who visit and
+    # pair them see the list; every opening of a household's record is audited.
+    VIEW_DIFFICULTY = "care.view"
+    MANAGE_DIFFICULTY = "care.manage"
     VIEW_STAFF = "accounts.view_staff"
     MANAGE_STAFF = "accounts.manage_staff"
     IMPORT_DATA = "imports.run"
@@ -73,9 +77,12 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         Role.GRID_WORKER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_PERSONAL_DATA})
         | _HANDLING
-        | {Perm.FILE_MATTERS},
-        Role.COMMUNITY_STAFF: _COMMUNITY_WORK | _DISPATCHING,
-        Role.STREET_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING},
+        | {Perm.FILE_MATTERS, Perm.VIEW_DIFFICULTY},
+        Role.COMMUNITY_STAFF: _COMMUNITY_WORK | _DISPATCHING | {Perm.VIEW_DIFFICULTY, Perm.MANAGE_DIFFICULTY},
+        Role.STREET_STAFF: _MANAGING
+        | _DISPATCHING
+        | _SUPERVISING_MATTERS
+        | {Perm.MANAGE_ROUTING, Perm.VIEW_DIFFICULTY},
         Role.DEPARTMENT_HANDLER: frozenset({Perm.VIEW_PLACES}) | _HANDLING,
         Role.DISTRICT_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING},
         Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING, Perm.ESCALATE_MATTERS})
