@@ -173,10 +173,11 @@ class MemberRegistration(FlowSubject):
     The member registers online (their own account); the community confirms or rejects with a reason. A member
     holds one confirmed registration at a time: moving house is a new registration whose confirmation ends the old
     one (``transferred``, linked by ``transferred_from``), so the history of communities stays. Name and phone are
-    personal data (masked in lists).
+    personal data (masked in lists). Staff see a registration through its building: the grid worker of the
+    building's grid as well as the community and the units above it.
     """
 
-    SCOPE_PATH: ClassVar[str] = "community__path"
+    SCOPE_PATH: ClassVar[str] = "building__path"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,10 +1,30 @@
 from django.urls import path
 
-from gridwork.party import views
+from gridwork.party import registration_views, views
 
 app_name = "party"
 urlpatterns = [
     path("", views.organisation_list_view, name="organisation-list"),
     path("members/", views.member_list_view, name="member-list"),
+    path("registrations/", registration_views.registration_list_view, name="registration-list"),
+    path("registrations/members/", registration_views.registered_members_view, name="registered-members"),
+    path(
+        "registrations/members/export.xlsx",
+        registration_views.registered_members_export_view,
+        name="registered-members-export",
+    ),
+    path("registrations/<int:pk>/", registration_views.registration_detail_view, name="registration-detail"),
+    path("unit-registrations/", registration_views.unit_registration_list_view, name="unit-registration-list"),
+    path(
+        "unit-registrations/new/",
+        registration_views.unit_registration_create_view,
+        name="unit-registration-create",
+    ),
+    path(
+        "unit-registrations/<int:pk>/",
+        registration_views.unit_registration_detail_view,
+        name="unit-registration-detail",
+    ),
+    path("units/<int:pk>/contacts/", registration_views.unit_contacts_view, name="unit-contacts"),
     path("<str:code>/", views.organisation_detail_view, name="organisation-detail"),
 ]

@@ -1,0 +1,110 @@
+"""Real threads, each with its own connection, racing on committed data: two staff confirming one registration, a
+member sending the same registration from several tabs at once, a move confirmed while the member withdraws the old
+registration. Passes on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from gridwork.accounts.models import User
+from gridwork.common.flows import StaleState
+from gridwork.party.models import MemberRegistration, RegistrationEvent, RegistrationState
+from gridwork.party.registrations import registration_confirm, registration_withdraw
+from gridwork.party.tests.factories import World, confirmed, make_world, submit
+from gridwork.places.tests.factories import CityTree
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 6
+
+
+def race(work: Callable[[int], Any], threads: int = THREADS) -> list[Any]:
+    """Run ``work(i)`` in ``threads`` threads released together; each result, or the exception raised."""
+    start = threading.Barrier(threads)
+    outcomes: list[Any] = [None] * threads
+
+    def run(i: int) -> None:
+        try:
+            start.wait(timeout=30)
+            outcomes[i] = work(i)
+        except Exception as error:
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not any(worker.is_alive() for worker in workers), "a racing thread hangs"
+    return outcomes
+
+
+def _fresh(user: User) -> User:
+    fresh = User.objects.get(pk=user.pk)
+    fresh.active_posts  # noqa: B018  (read the posts now, on this thread's connection)
+    return fresh
+
+
+@pytest.fixture
+def world(tree: CityTree) -> World:
+    return make_world(tree)
+
+
+def test_two_staff_confirming_at_once_one_wins(world: World) -> None:
+    registration = submit(world)
+
+    def confirm(i: int) -> Any:
+        actor = _fresh(world.staff if i % 2 else world.street_staff)
+        mine = MemberRegistration.objects.get(pk=registration.pk)
+        return registration_confirm(actor=actor, registration=mine, expected_version=1)
+
+    outcomes = race(confirm)
+    assert sum(isinstance(o, MemberRegistration) for o in outcomes) == 1
+    assert all(isinstance(o, StaleState) for o in outcomes if not isinstance(o, MemberRegistration))
+    stored = MemberRegistration.objects.get(pk=registration.pk)
+    assert (stored.state, stored.version) == (RegistrationState.CONFIRMED, 2)
+    assert list(RegistrationEvent.objects.filter(subject=stored).values_list("sequence", flat=True)) == [1, 2]
+
+
+def test_one_registration_from_several_tabs_at_once(world: World) -> None:
+    def send(i: int) -> Any:
+        return submit(world, user=_fresh(world.member))
+
+    outcomes = race(send)
+    assert sum(isinstance(o, MemberRegistration) for o in outcomes) == 1
+    assert all(isinstance(o, ValidationError) for o in outcomes if not isinstance(o, MemberRegistration))
+    assert MemberRegistration.objects.filter(user=world.member).count() == 1
+
+
+def test_a_move_confirmed_while_the_member_withdraws_the_old_registration_stays_consistent(world: World) -> None:
+    old = confirmed(world)
+    move = submit(world, community=world.tree.community2, building=world.building2)
+
+    def act(i: int) -> Any:
+        if i == 0:
+            mine = MemberRegistration.objects.get(pk=old.pk)
+            return registration_withdraw(actor=_fresh(world.member), registration=mine)
+        mine = MemberRegistration.objects.get(pk=move.pk)
+        return registration_confirm(actor=_fresh(world.staff2), registration=mine, expected_version=1)
+
+    outcomes = race(act, threads=2)
+    assert not [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, StaleState)]
+    old.refresh_from_db()
+    move.refresh_from_db()
+    assert MemberRegistration.objects.filter(user=world.member, state=RegistrationState.CONFIRMED).count() <= 1
+    if old.state == RegistrationState.TRANSFERRED:
+        assert move.state == RegistrationState.CONFIRMED  # the confirmation came first; the withdrawal was stale
+    else:
+        assert old.state == RegistrationState.WITHDRAWN
+        assert move.state in (RegistrationState.PENDING, RegistrationState.CONFIRMED)
+    for registration in (old, move):
+        sequences = list(RegistrationEvent.objects.filter(subject=registration).values_list("sequence", flat=True))
+        assert sequences == list(range(1, registration.version + 1))
