@@ -7,7 +7,7 @@ claiming at once one wins.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.common.flows import FlowEvent, FlowSubject
-from gridwork.common.scope import ScopedQuerySet
+from gridwork.common.scope import ScopedQuerySet, path_scope_q
 from gridwork.places.models import Place
 
 
@@ -34,10 +34,17 @@ class Wish(FlowSubject):
 
     Posted by the resident themself or, for a resident in difficulty, by staff on their behalf (``on_behalf``);
     the beneficiary's name and phone are personal data (masked in lists). Exactly one claimant while claimed: a
-    registered party member or a resident unit.
+    registered party member or a resident unit. Staff see a wish through its building (the grid worker of the
+    building's grid as well as the units above), or through its community when no building was given.
     """
 
     SCOPE_PATH: ClassVar[str] = "community__path"
+
+    @classmethod
+    def scope_q(cls, user: Any, perm: str) -> Q:
+        return path_scope_q(user, perm, "building__path") | (
+            Q(building__isnull=True) & path_scope_q(user, perm, "community__path")
+        )
 
     title = models.CharField(_("wish"), max_length=60)
     description = models.TextField(_("details"), blank=True)

@@ -1,0 +1,147 @@
+"""The wishes list as an Excel workbook (openpyxl, write-only): the staff list's rows with its filters.
+
+The beneficiary's name and phone are masked unless the user holds VIEW_PERSONAL_DATA over the wish's community;
+the claimant member's name likewise. ``WishLedger.unmasked`` counts the rows shown unmasked, which the view records
+in the audit log.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from gridwork.common.masking import mask_name, mask_phone
+from gridwork.wishes.models import Wish, WishState
+from gridwork.wishes.selectors import claimant_label
+
+EXPORT_CAP = 50_000
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="C00000")
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+COLUMNS: tuple[tuple[str | Promise, int, str], ...] = (
+    (_("No."), 8, ""),
+    (_("Wish"), 30, ""),
+    (_("Community"), 18, ""),
+    (_("Building"), 14, ""),
+    (_("Estimated value (yuan)"), 12, "0.00"),
+    (_("For"), 12, ""),
+    (_("Mobile phone"), 14, ""),
+    (_("Posted on behalf"), 10, ""),
+    (_("State"), 16, ""),
+    (_("Waiting too long"), 10, ""),
+    (_("Posted at"), 17, DATETIME_FORMAT),
+    (_("Published at"), 17, DATETIME_FORMAT),
+    (_("Claimed by"), 20, ""),
+    (_("Claimed at"), 17, DATETIME_FORMAT),
+    (_("Fulfilled at"), 17, DATETIME_FORMAT),
+    (_("Confirmed at"), 17, DATETIME_FORMAT),
+)
+
+
+@dataclass(frozen=True)
+class WishLedger:
+    content: bytes
+    rows: int
+    unmasked: int
+    capped: bool
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if timezone.is_aware(value) else value
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str) -> Any:
+    """A cell; text starting with "=" stays text, so that a resident's words are never run as a formula."""
+    value = _value(value)
+    text_formula = isinstance(value, str) and value.startswith("=")
+    if value is None or (not number_format and not text_formula):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if text_formula:
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _row(wish: Wish, *, unmasked: bool, stale: bool) -> Sequence[Any]:
+    return (
+        wish.pk,
+        wish.title,
+        wish.community.name,
+        wish.building.name if wish.building is not None else "",
+        wish.value,
+        wish.beneficiary_name if unmasked else mask_name(wish.beneficiary_name),
+        wish.beneficiary_phone if unmasked else mask_phone(wish.beneficiary_phone),
+        _("Yes") if wish.on_behalf else "",
+        WishState(wish.state).label,
+        _("Yes") if stale else "",
+        wish.created_at,
+        wish.published_at,
+        claimant_label(wish, unmasked=unmasked),
+        wish.claimed_at,
+        wish.fulfilled_at,
+        wish.confirmed_at,
+    )
+
+
+def wishes_xlsx(
+    wishes: Iterable[Wish], *, unmasked_paths: Sequence[str], about: Sequence[tuple[str | Promise, Any]]
+) -> WishLedger:
+    """The workbook of ``wishes`` (annotated with ``stale``), at most ``EXPORT_CAP`` rows, and what the export is."""
+    workbook = Workbook(write_only=True)
+    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("Micro-wishes"))))
+    layout: Any = sheet
+    for index, (_header, width, _format) in enumerate(COLUMNS, start=1):
+        layout.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title, _width, _format in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=str(title))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header.append(cell)
+    sheet.append(header)
+    rows = unmasked = 0
+    capped = False
+    for wish in wishes:
+        if rows >= EXPORT_CAP:
+            capped = True
+            break
+        shown = any(wish.community.path.startswith(path) for path in unmasked_paths)
+        values = _row(wish, unmasked=shown, stale=bool(getattr(wish, "stale", False)))
+        sheet.append([_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, COLUMNS, strict=True)])
+        rows += 1
+        unmasked += shown
+    layout.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(rows + 1, 1)}"
+    about_sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("About this export"))))
+    for label, value in about:
+        about_sheet.append(
+            [str(label), _cell(about_sheet, value, DATETIME_FORMAT if isinstance(value, datetime) else "")]
+        )
+    if capped:
+        about_sheet.append(
+            [str(_("Rows")), str(_("Only the first %(cap)d rows; narrow the filters.") % {"cap": EXPORT_CAP})]
+        )
+    output = io.BytesIO()
+    workbook.save(output)
+    return WishLedger(content=output.getvalue(), rows=rows, unmasked=unmasked, capped=capped)
