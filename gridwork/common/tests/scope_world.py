@@ -7,6 +7,7 @@ import io
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
@@ -14,16 +15,25 @@ from PIL import Image
 
 from gridwork.accounts.models import Post, User
 from gridwork.accounts.roles import Role
-from gridwork.accounts.tests.factories import make_staff
+from gridwork.accounts.tests.factories import make_resident_user, make_staff
 from gridwork.matters.models import Matter, MatterEvent, RoutingRule
 from gridwork.matters.photos import clean_photo
 from gridwork.matters.services import matter_file
-from gridwork.party.models import PartTimeMember, PartyMember, PartyOrganisation, PartyOrgKind
+from gridwork.party.models import (
+    MemberRegistration,
+    PartTimeMember,
+    PartyMember,
+    PartyOrganisation,
+    PartyOrgKind,
+    RegistrationState,
+)
 from gridwork.people.models import Resident, ResidentUnit, ResidentUnitKind
 from gridwork.places.codes import CODE_SHAPES
 from gridwork.places.models import CHILD_LEVEL, Place
 from gridwork.places.tests.factories import CityTree, make_place
 from gridwork.supervision.models import UnitTask, Whistle
+from gridwork.volunteers.models import ServiceOrder
+from gridwork.wishes.models import Wish, WishState
 
 RELATIONS = ("own", "child", "sibling", "parent")
 VISIBLE = frozenset({"own", "child"})
@@ -65,6 +75,52 @@ def household_under(place: Place) -> Place:
         assert level is not None
         current = _free_child(current, level)
     return current
+
+
+def _registration_at(household: Place, mark: str) -> MemberRegistration:
+    """A confirmed member registration (双报到) living in the household's building."""
+    building = household.parent
+    assert building is not None
+    assert building.parent is not None
+    assert building.parent.parent is not None
+    community = building.parent.parent
+    phone = f"139{next(_sequence):08d}"
+    return MemberRegistration.objects.create(
+        user=make_resident_user(phone=phone),
+        name=f"{mark} registered",
+        phone=phone,
+        employer=f"{mark} employer",
+        employer_party_organisation=f"{mark} employer branch",
+        community=community,
+        building=building,
+        state=RegistrationState.CONFIRMED,
+    )
+
+
+def _wish_at(registration: MemberRegistration, mark: str) -> Wish:
+    """A published micro-wish of someone living in the registration's building."""
+    return Wish.objects.create(
+        title=f"{mark} wish",
+        value=Decimal("100"),
+        beneficiary_name=f"{mark} beneficiary",
+        community=registration.community,
+        building=registration.building,
+        posted_by=registration.user,
+        state=WishState.PUBLISHED,
+    )
+
+
+def _order_at(registration: MemberRegistration, mark: str) -> ServiceOrder:
+    """A volunteer order of someone living in the registration's building, waiting to be issued."""
+    return ServiceOrder.objects.create(
+        ordered_by=registration.user,
+        for_name=f"{mark} orderer",
+        for_phone="13700001234",
+        community=registration.community,
+        building=registration.building,
+        text=f"{mark} order",
+        wanted_on=timezone.localdate() + timedelta(days=3),
+    )
 
 
 def _tiny_png() -> bytes:
@@ -186,6 +242,10 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
             "whistle": _under_supervision(matter, place, mark),
             "rule": RoutingRule.objects.create(place=place, lead_place=place),
         }
+        registration = _registration_at(household, mark)
+        objects["registration"] = registration
+        objects["wish"] = _wish_at(registration, mark)
+        objects["order"] = _order_at(registration, mark)
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
             staff = make_staff(

@@ -46,6 +46,12 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         lambda o: reverse("party:organisation-detail", args=[o["organisation"].code]),  # type: ignore[attr-defined]
         Perm.VIEW_PARTY,
     ),
+    "party:registration-detail": (
+        lambda o: reverse("party:registration-detail", args=[o["registration"].pk]),
+        Perm.VIEW_PARTY,
+    ),
+    "wishes:detail": (lambda o: reverse("wishes:detail", args=[o["wish"].pk]), Perm.VIEW_PARTY),
+    "volunteers:order-detail": (lambda o: reverse("volunteers:order-detail", args=[o["order"].pk]), Perm.VIEW_PARTY),
     "people:resident-detail": (lambda o: reverse("people:resident-detail", args=[o["resident"].pk]), Perm.VIEW_PEOPLE),
     "people:unit-detail": (lambda o: reverse("people:unit-detail", args=[o["unit"].pk]), Perm.VIEW_PEOPLE),
     "staff_accounts:staff-detail": (
@@ -84,6 +90,22 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
         "",
         lambda o: reverse("people:resident-detail", args=[o["resident"].pk]),
         Perm.VIEW_PEOPLE,
+    ),
+    "party:registration-list": (
+        "?state=",
+        lambda o: reverse("party:registration-detail", args=[o["registration"].pk]),
+        Perm.VIEW_PARTY,
+    ),
+    "party:registered-members": (
+        "",
+        lambda o: reverse("party:registration-detail", args=[o["registration"].pk]),
+        Perm.VIEW_PARTY,
+    ),
+    "wishes:list": ("", lambda o: reverse("wishes:detail", args=[o["wish"].pk]), Perm.VIEW_PARTY),
+    "volunteers:order-list": (
+        "",
+        lambda o: reverse("volunteers:order-detail", args=[o["order"].pk]),
+        Perm.VIEW_PARTY,
     ),
     "people:unit-list": ("", lambda o: reverse("people:unit-detail", args=[o["unit"].pk]), Perm.VIEW_PEOPLE),
     "matters:queue": (
@@ -146,6 +168,28 @@ UNSCOPED_URLS = {
     "matters:merge": "a POST on two matters, both scoped; tested in matters/tests/test_merge.py",
     "analytics:rankings": "league tables of the units under the user's areas; tested in analytics/tests",
     "analytics:definitions": "the measures' definitions, no place",
+    "party:registered-members-export": "the registered members of the user's areas; tested in "
+    "party/tests/test_views_staff.py",
+    "party:unit-registration-list": "units' registrations with the communities of the user's areas (none at a "
+    "grid); tested in party/tests/test_views_staff.py",
+    "party:unit-registration-detail": "a unit's registration with a community of the user's areas; tested in "
+    "party/tests/test_views_staff.py",
+    "party:unit-registration-create": "a form over the units and communities the user manages; tested in "
+    "party/tests/test_views_staff.py",
+    "wishes:photo": "a photo of a wish the user may see; tested in wishes/tests/test_views.py",
+    "wishes:export": "the scoped list of wishes as Excel; tested in wishes/tests/test_views.py",
+    "wishes:new": "a form over the communities the user manages; tested in wishes/tests/test_views.py",
+    "wishes:settings": "the city's rules for wishes, no place; tested in wishes/tests/test_views.py",
+    "volunteers:order-export": "the scoped list of orders as Excel; tested in volunteers/tests",
+    "volunteers:order-issue": "a move of a scoped order (POST); tested in volunteers/tests",
+    "volunteers:order-decline": "a move of a scoped order (POST); tested in volunteers/tests",
+    "volunteers:order-cancel": "a move of a scoped order (POST); tested in volunteers/tests",
+    "volunteers:menu-list": "the menu offered at and above the user's places (none at a grid); tested in "
+    "volunteers/tests",
+    "volunteers:menu-create": "a form over the places the user manages; tested in volunteers/tests",
+    "volunteers:menu-edit": "an item of a place the user manages; tested in volunteers/tests",
+    "volunteers:menu-withdraw": "an item of a place the user manages (POST); tested in volunteers/tests",
+    "party:unit-contacts": "the contacts of a unit of the user's areas; tested in party/tests/test_views_staff.py",
     "analytics:notice": "the notice's evidence of a ranked unit (street, community, department) of the user's "
     "areas; own, sibling, grid and unknown units tested in analytics/tests/test_views_rankings.py",
     "analytics:settings": "the city's assessment weights, no place; tested in analytics/tests/test_views_rankings.py",
