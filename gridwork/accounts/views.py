@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from gridwork.accounts import services
@@ -26,10 +27,20 @@ from gridwork.common.pagination import paginate
 from gridwork.common.permissions import public_view, signed_in_view, staff_view
 
 PHONE_SESSION_KEY = "gridwork_phone_signin"
+PHONE_NEXT_KEY = "gridwork_phone_next"
 
 
 def _home_for(user: Any) -> str:
     return reverse("staff-home") if getattr(user, "is_staff_member", False) else reverse("home")
+
+
+def _safe_next(request: HttpRequest, target: str | None) -> str | None:
+    """``target`` if it is a page of this site (a resident sent to sign in from a member's page goes back there)."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 # --- staff sign-in ---------------------------------------------------------------------------------------
@@ -87,8 +98,12 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 @public_view
 def phone_login_view(request: HttpRequest) -> HttpResponse:
-    """Step one: the resident enters a mobile number and is sent a code."""
+    """Step one: the resident enters a mobile number and is sent a code. ``?next=`` (a page of this site) is where
+    the resident goes once signed in."""
     form = PhoneForm(request.POST or None)
+    after = _safe_next(request, request.GET.get("next") or request.POST.get("next"))
+    if after:
+        request.session[PHONE_NEXT_KEY] = after
     if request.method == "POST" and form.is_valid():
         phone = services.phone_normalise(form.cleaned_data["phone"])
         try:
@@ -98,7 +113,7 @@ def phone_login_view(request: HttpRequest) -> HttpResponse:
         else:
             request.session[PHONE_SESSION_KEY] = phone
             return redirect("accounts:phone-verify")
-    return render(request, "accounts/phone_login.html", {"form": form})
+    return render(request, "accounts/phone_login.html", {"form": form, "next": after or ""})
 
 
 @public_view
@@ -113,7 +128,7 @@ def phone_verify_view(request: HttpRequest) -> HttpResponse:
         if user is not None:
             auth_login(request, user)
             request.session.pop(PHONE_SESSION_KEY, None)
-            return redirect(_home_for(user))
+            return redirect(_safe_next(request, request.session.pop(PHONE_NEXT_KEY, None)) or _home_for(user))
         form.add_error("code", _("This code is wrong, has expired or has been used. Check it, or ask for a new one."))
     return render(request, "accounts/phone_verify.html", {"form": form, "phone": phone})
 

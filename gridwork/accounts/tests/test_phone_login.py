@@ -376,3 +376,25 @@ def test_the_code_page_needs_a_number_first(client: Client) -> None:
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:phone")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("asked", "landing"),
+    [
+        ("/member/register/", "/member/register/"),  # a page of this site: back there
+        ("https://evil.example/steal", "/"),  # elsewhere: the resident's home, not an open redirect
+        ("//evil.example/", "/"),
+    ],
+)
+def test_a_resident_sent_to_sign_in_goes_back_to_the_page_they_came_from_on_this_site_only(
+    client: Client, django_capture_on_commit_callbacks: Capture, outbox: list[SmsMessage], asked: str, landing: str
+) -> None:
+    staff_page = client.get(reverse("accounts:login"), {"next": asked}).content.decode()
+    if landing == asked:
+        assert f"{reverse('accounts:phone')}?next=%2Fmember%2Fregister%2F" in staff_page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{reverse('accounts:phone')}?next={asked}", {"phone": PHONE})
+    response = client.post(reverse("accounts:phone-verify"), {"code": code_from(outbox)})
+    assert response.status_code == 302
+    assert response["Location"] == landing
