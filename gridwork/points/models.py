@@ -60,7 +60,7 @@ class PointRule(models.Model):
 class PointAccount(models.Model):
     """A registered member's points: the balance, kept equal to the sum of the ledger's entries."""
 
-    SCOPE_PATH: ClassVar[str] = "member__community__path"
+    SCOPE_PATH: ClassVar[str] = "member__building__path"
 
     member = models.OneToOneField(
         "party.MemberRegistration", verbose_name=_("member"), on_delete=models.PROTECT, related_name="points"
@@ -106,6 +106,9 @@ class PointEntry(models.Model):
         related_name="+",
     )
     at = models.DateTimeField()
+    # The day the points count for: for an earning, the day whose rule paid it (the day of the service); a rule
+    # cannot be ended before the last day it paid for. Null only in a table's rows from before the column.
+    day = models.DateField(_("day"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("point entry")
@@ -157,7 +160,7 @@ class Exchange(FlowSubject):
     """A member's request to spend points on a reward; the community approves (the points are spent and the stock
     goes down, in the same transaction) or rejects with a reason."""
 
-    SCOPE_PATH: ClassVar[str] = "account__member__community__path"
+    SCOPE_PATH: ClassVar[str] = "account__member__building__path"
 
     account = models.ForeignKey(PointAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+")
     reward = models.ForeignKey(Reward, verbose_name=_("reward"), on_delete=models.PROTECT, related_name="exchanges")
@@ -172,6 +175,14 @@ class Exchange(FlowSubject):
         verbose_name = _("reward exchange")
         verbose_name_plural = _("reward exchanges")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open request per member and reward: a double tap asks once.
+            models.UniqueConstraint(
+                fields=["account", "reward"],
+                condition=Q(state=ExchangeState.REQUESTED),
+                name="exchange_one_open_per_reward",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} → {self.reward_id}"

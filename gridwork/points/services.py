@@ -4,7 +4,11 @@
 the balance moves by an ``UPDATE … SET balance = balance + n`` (a spend only ``WHERE balance >= n``), so two
 writers never lose each other's points and the balance never goes below zero; the line records the balance after
 it. A source (one fulfilled wish, one completed order, one exchange) earns or spends once: the second call finds
-the first line and returns it, changing nothing.
+the first line and returns it, changing nothing. An earning pays by the rule of its basis in force on the day of
+the service (``on``), in whole points rounded down, and the line records that day (``day``).
+
+A person has one account: it follows them from registration to registration when they move (``point_account_of``).
+The rules, the rewards and the exchanges are written in ``rules``, ``rewards`` and ``exchanges``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridwork.party.models import MemberRegistration
+from gridwork.party.models import MemberRegistration, RegistrationState
 from gridwork.points.models import EntryKind, PointAccount, PointEntry, PointRule
 
 
@@ -40,9 +44,35 @@ class Source:
     id: int
 
 
+def _holder(member: MemberRegistration) -> MemberRegistration:
+    """The registration a person's account hangs on: their confirmed one (the community they serve now), else the
+    one given."""
+    if member.state == RegistrationState.CONFIRMED:
+        return member
+    current = MemberRegistration.objects.filter(user_id=member.user_id, state=RegistrationState.CONFIRMED).first()
+    return current or member
+
+
 def point_account_of(member: MemberRegistration) -> PointAccount:
-    """The member's account (opened at zero the first time)."""
-    account, _created = PointAccount.objects.get_or_create(member=member)
+    """The member's account (opened at zero the first time).
+
+    Points belong to the person, not to one registration: a member who moves to another community (a new
+    registration, 双报到) keeps one account, which follows them to their confirmed registration the first time
+    points move after the move. Earning for an old registration (a wish claimed before the move) credits the same
+    account."""
+    holder = _holder(member)
+    account = PointAccount.objects.filter(member=holder).first()
+    if account is not None:
+        return account
+    earlier = PointAccount.objects.filter(member__user_id=member.user_id).order_by("-id").first()
+    if earlier is not None:
+        try:
+            with transaction.atomic():
+                PointAccount.objects.filter(pk=earlier.pk, member_id=earlier.member_id).update(member=holder)
+        except IntegrityError:  # another request opened or moved an account for the holder first
+            pass
+        return PointAccount.objects.filter(member=holder).first() or PointAccount.objects.get(pk=earlier.pk)
+    account, _created = PointAccount.objects.get_or_create(member=holder)
     return account
 
 
@@ -57,8 +87,10 @@ def point_rule_on(basis: str, day: date) -> PointRule | None:
 
 
 def points_for(rule: PointRule, quantity: Decimal | int) -> int:
-    """The points ``quantity`` units earn under ``rule``, rounded down (1.5 hours at 10 a hour: 15)."""
-    return int((Decimal(rule.points) * Decimal(quantity)).to_integral_value(rounding=ROUND_DOWN))
+    """The points ``quantity`` units earn under ``rule``, rounded down to whole points (1.5 hours at 10 an hour: 15;
+    1.25 hours at 3 an hour: 3): a fraction of a point is never paid, so the ledger holds whole points only."""
+    amount = Decimal(rule.points) * Decimal(str(quantity))
+    return int(amount.to_integral_value(rounding=ROUND_DOWN))
 
 
 def _existing(account: PointAccount, kind: str, source: Source) -> PointEntry | None:
@@ -66,7 +98,15 @@ def _existing(account: PointAccount, kind: str, source: Source) -> PointEntry | 
 
 
 def _post(
-    account: PointAccount, *, kind: str, points: int, source: Source, rule: PointRule | None, note: str, actor: Any
+    account: PointAccount,
+    *,
+    kind: str,
+    points: int,
+    source: Source,
+    rule: PointRule | None,
+    note: str,
+    actor: Any,
+    day: date,
 ) -> PointEntry:
     """Move the balance by ``points`` and append the line, once per (kind, source); inside a savepoint, so a
     duplicate line rolls the balance back with it."""
@@ -92,6 +132,7 @@ def _post(
                 note=note[:200],
                 actor=actor if authenticated else None,
                 at=timezone.now(),
+                day=day,
             )
     except IntegrityError:
         found = _existing(account, kind, source)
@@ -115,6 +156,11 @@ def points_earn(
     """Credit what ``quantity`` units of ``basis`` earn under the rule in force on ``on`` (today): None when no rule
     is in force or it comes to nothing. Earning twice for one source returns the first line."""
     day = on or timezone.localdate()
+    found = PointEntry.objects.filter(
+        account__member__user_id=member.user_id, kind=EntryKind.EARN, source=source.kind, source_id=source.id
+    ).first()
+    if found is not None:
+        return found
     rule = point_rule_on(basis, day)
     if rule is None:
         return None
@@ -122,10 +168,7 @@ def points_earn(
     if points <= 0:
         return None
     account = point_account_of(member)
-    found = _existing(account, EntryKind.EARN, source)
-    if found is not None:
-        return found
-    return _post(account, kind=EntryKind.EARN, points=points, source=source, rule=rule, note=note, actor=actor)
+    return _post(account, kind=EntryKind.EARN, points=points, source=source, rule=rule, note=note, actor=actor, day=day)
 
 
 def points_spend(*, member: MemberRegistration, points: int, source: Source, actor: Any, note: str = "") -> PointEntry:
@@ -136,4 +179,13 @@ def points_spend(*, member: MemberRegistration, points: int, source: Source, act
     found = _existing(account, EntryKind.SPEND, source)
     if found is not None:
         return found
-    return _post(account, kind=EntryKind.SPEND, points=-points, source=source, rule=None, note=note, actor=actor)
+    return _post(
+        account,
+        kind=EntryKind.SPEND,
+        points=-points,
+        source=source,
+        rule=None,
+        note=note,
+        actor=actor,
+        day=timezone.localdate(),
+    )
