@@ -18,6 +18,7 @@ APPEND_ONLY_TABLES = (
     "points_exchangeevent",
     "wishes_wishevent",
     "volunteers_orderevent",
+    "care_visit",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -31,6 +31,7 @@ from gridwork.people.models import Resident, ResidentUnit, ResidentUnitKind
 from gridwork.places.codes import CODE_SHAPES
 from gridwork.places.models import CHILD_LEVEL, Place
 from gridwork.places.tests.factories import CityTree, make_place
+from gridwork.points.models import Exchange, PointAccount, Reward
 from gridwork.supervision.models import UnitTask, Whistle
 from gridwork.volunteers.models import ServiceOrder
 from gridwork.wishes.models import Wish, WishState
@@ -121,6 +122,13 @@ def _order_at(registration: MemberRegistration, mark: str) -> ServiceOrder:
         text=f"{mark} order",
         wanted_on=timezone.localdate() + timedelta(days=3),
     )
+
+
+def _exchange_for(registration: MemberRegistration, mark: str) -> Exchange:
+    """A request to spend a registered member's points on a reward of their community."""
+    reward = Reward.objects.create(place=registration.community, name=f"{mark} reward", cost=10)
+    account = PointAccount.objects.create(member=registration, balance=30, earned=30)
+    return Exchange.objects.create(account=account, reward=reward, cost=reward.cost)
 
 
 def _tiny_png() -> bytes:
@@ -246,6 +254,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
         objects["registration"] = registration
         objects["wish"] = _wish_at(registration, mark)
         objects["order"] = _order_at(registration, mark)
+        objects["exchange"] = _exchange_for(registration, mark)
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
             staff = make_staff(

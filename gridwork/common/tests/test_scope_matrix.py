@@ -52,6 +52,11 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
     ),
     "wishes:detail": (lambda o: reverse("wishes:detail", args=[o["wish"].pk]), Perm.VIEW_PARTY),
     "volunteers:order-detail": (lambda o: reverse("volunteers:order-detail", args=[o["order"].pk]), Perm.VIEW_PARTY),
+    "points:exchange-detail": (lambda o: reverse("points:exchange-detail", args=[o["exchange"].pk]), Perm.VIEW_PARTY),
+    "points:account-detail": (
+        lambda o: reverse("points:account-detail", args=[o["registration"].pk]),
+        Perm.VIEW_PARTY,
+    ),
     "people:resident-detail": (lambda o: reverse("people:resident-detail", args=[o["resident"].pk]), Perm.VIEW_PEOPLE),
     "people:unit-detail": (lambda o: reverse("people:unit-detail", args=[o["unit"].pk]), Perm.VIEW_PEOPLE),
     "staff_accounts:staff-detail": (
@@ -105,6 +110,16 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
     "volunteers:order-list": (
         "",
         lambda o: reverse("volunteers:order-detail", args=[o["order"].pk]),
+        Perm.VIEW_PARTY,
+    ),
+    "points:exchange-list": (
+        "",
+        lambda o: reverse("points:exchange-detail", args=[o["exchange"].pk]),
+        Perm.VIEW_PARTY,
+    ),
+    "points:account-list": (
+        "",
+        lambda o: reverse("points:account-detail", args=[o["registration"].pk]),
         Perm.VIEW_PARTY,
     ),
     "people:unit-list": ("", lambda o: reverse("people:unit-detail", args=[o["unit"].pk]), Perm.VIEW_PEOPLE),
@@ -189,6 +204,15 @@ UNSCOPED_URLS = {
     "volunteers:menu-create": "a form over the places the user manages; tested in volunteers/tests",
     "volunteers:menu-edit": "an item of a place the user manages; tested in volunteers/tests",
     "volunteers:menu-withdraw": "an item of a place the user manages (POST); tested in volunteers/tests",
+    "points:rule-list": "the city's point rules, no place; tested in points/tests/test_rules.py",
+    "points:rule-create": "a city-wide rule (city staff); tested in points/tests/test_rules.py",
+    "points:rule-end": "a city-wide rule (city staff); tested in points/tests/test_rules.py",
+    "points:rule-delete": "a city-wide rule (city staff); tested in points/tests/test_rules.py",
+    "points:reward-list": "rewards offered at and above the user's places (none at a grid); tested in points/tests",
+    "points:reward-create": "a form over the places the user manages; tested in points/tests/test_rewards.py",
+    "points:reward-edit": "a reward of a place the user manages; tested in points/tests/test_views_staff.py",
+    "points:reward-withdraw": "a reward of a place the user manages (POST); tested in points/tests/test_rewards.py",
+    "points:account-export": "the scoped accounts as Excel; tested in points/tests/test_views_staff.py",
     "party:unit-contacts": "the contacts of a unit of the user's areas; tested in party/tests/test_views_staff.py",
     "analytics:notice": "the notice's evidence of a ranked unit (street, community, department) of the user's "
     "areas; own, sibling, grid and unknown units tested in analytics/tests/test_views_rankings.py",
@@ -214,6 +238,10 @@ STAFF_NAMESPACES = {
     "webhooks",
     "triage",
     "analytics",
+    "wishes",
+    "volunteers",
+    "points",
+    "care",
 }
 
 LEVEL_CASES = [
