@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from gridwork.analytics.areas import Area, area_of_department, area_of_place, place_paths, visible_departments
@@ -264,16 +265,34 @@ def _moments(period: Period) -> tuple[datetime, datetime]:
     return start, end
 
 
-def grid_figures(area: Area, period: Period, weights: Weights | None = None) -> list[tuple[Place, Figures]]:
+@dataclass(frozen=True)
+class GridShape:
+    """What the map draws of a grid: read as plain values, not as model instances (a city has thousands)."""
+
+    pk: int
+    code: str
+    name: str
+    households: int
+    boundary_json: str | None  # the stored GeoJSON as text: the map sends it on as it is, never decoded
+    latitude: float | None
+    longitude: float | None
+
+
+GRID_SHAPE_FIELDS = ("pk", "code", "name", "households", "boundary_json", "latitude", "longitude")
+
+
+def grid_figures(area: Area, period: Period, weights: Weights | None = None) -> list[tuple[GridShape, Figures]]:
     """Each grid under the area with its measures over the period (the map's colours); a department has none."""
     if area.place is None:
         return []
     weights = weights or Weights.current()
-    grids = list(
-        Place.objects.filter(level=PlaceLevel.GRID, path__startswith=area.place.path)
-        .only("pk", "code", "name", "path", "boundary", "households", "latitude", "longitude")
+    grids = [
+        GridShape(*row)
+        for row in Place.objects.filter(level=PlaceLevel.GRID, path__startswith=area.place.path)
+        .annotate(boundary_json=Cast("boundary", TextField()))
         .order_by("code")
-    )
+        .values_list(*GRID_SHAPE_FIELDS)
+    ]
     found = _figures_by_unit(
         UnitKind.GRID, None if area.place.level == PlaceLevel.CITY else [g.pk for g in grids], period, weights
     )

@@ -24,6 +24,7 @@ from gridwork.analytics.tests.test_views_dashboard import (
 from gridwork.analytics.views import maps
 from gridwork.matters.models import Matter
 from gridwork.matters.tests.factories import LoopStaff, make_loop_staff
+from gridwork.places.models import Place
 from gridwork.places.tests.factories import CityTree
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +202,12 @@ def test_anonymous_users_are_sent_to_sign_in_and_residents_refused(db: None, nam
     assert answer["Location"].startswith(reverse("accounts:login"))
     resident = make_resident_user(phone="13700004321")
     assert client_for(resident).get(reverse(name)).status_code == 403
+
+
+def test_a_grid_without_a_boundary_is_its_centre_and_one_without_either_is_left_off_the_map(march: March) -> None:
+    Place.objects.filter(pk=march.tree.grid.pk).update(boundary=None, latitude=26.61, longitude=106.71)
+    Place.objects.filter(pk=march.tree.grid2.pk).update(boundary=None, latitude=None, longitude=None)
+    collection = grids(client_for(march.staff.dispatcher), area=march.tree.community.code, **MARCH)
+    features = {f["properties"]["code"]: f for f in collection["features"]}
+    assert set(features) == {march.tree.grid.code}
+    assert features[march.tree.grid.code]["geometry"] == {"type": "Point", "coordinates": [106.71, 26.61]}

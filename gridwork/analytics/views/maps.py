@@ -8,9 +8,11 @@ number, title, state and the link to the matter's page, which checks the scope a
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -22,13 +24,12 @@ from django.views.decorators.http import require_GET
 from gridwork.accounts.roles import Perm
 from gridwork.analytics.areas import Area
 from gridwork.analytics.measures import DEFINITION_BY_KEY, DEFINITIONS, Figures, format_percent
-from gridwork.analytics.selectors import grid_figures
+from gridwork.analytics.selectors import GridShape, grid_figures
 from gridwork.analytics.views.common import Selection, selection_from, strict_selection
 from gridwork.analytics.views.dashboard import RATES, dashboard_url, display
 from gridwork.common.permissions import staff_view
 from gridwork.matters.models import Matter
 from gridwork.matters.workflow import MatterState
-from gridwork.places.models import Place
 
 # The most open matters one map draws, newest first; the map says when there are more.
 OPEN_MATTERS_LIMIT = 5000
@@ -98,34 +99,40 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _grid_feature(grid: Place, figures: Figures, *, per_households: bool, selection: Selection) -> dict[str, Any]:
-    geometry = grid.boundary
-    if not geometry and grid.latitude is not None and grid.longitude is not None:
-        geometry = {"type": "Point", "coordinates": [grid.longitude, grid.latitude]}
+EMPTY_GEOMETRY = frozenset({"", "{}", "null"})
+
+
+def _grid_feature(grid: GridShape, figures: Figures, *, per_households: bool, selection: Selection) -> str | None:
+    """The grid as a GeoJSON Feature, written as text: its stored boundary goes in as stored (a city's thousands of
+    polygons are never decoded and encoded again); a grid with only a centre is a Point; one with neither, None."""
+    geometry = grid.boundary_json if grid.boundary_json and grid.boundary_json not in EMPTY_GEOMETRY else None
+    if geometry is None and grid.latitude is not None and grid.longitude is not None:
+        geometry = json.dumps({"type": "Point", "coordinates": [grid.longitude, grid.latitude]})
+    if geometry is None:
+        return None
     received, dispatched, overdue = figures.count("received"), figures.count("dispatched"), figures.count("overdue")
     density = received * DENSITY_PER / grid.households if per_households else float(received)
     share = overdue / dispatched if dispatched else None
-    return {
-        "type": "Feature",
-        "geometry": geometry,
-        "properties": {
-            "code": grid.code,
-            "name": grid.name,
-            "households": grid.households,
-            "received": received,
-            "dispatched": dispatched,
-            "overdue": overdue,
-            **{key: _rate(figures.value(key)) for key in RATES},
-            "density": round(density, 2),
-            "overdue_share": _rate(share),
-            "display": {
-                **{key: display(key, figures.value(key)) for key in RATES},
-                "density": f"{density:,.1f}",
-                "overdue_share": format_percent(share),
-            },
-            "url": dashboard_url(selection, area=grid.code),
+    properties = {
+        "code": grid.code,
+        "name": grid.name,
+        "households": grid.households,
+        "received": received,
+        "dispatched": dispatched,
+        "overdue": overdue,
+        **{key: _rate(figures.value(key)) for key in RATES},
+        "density": round(density, 2),
+        "overdue_share": _rate(share),
+        "display": {
+            **{key: display(key, figures.value(key)) for key in RATES},
+            "density": f"{density:,.1f}",
+            "overdue_share": format_percent(share),
         },
+        "url": dashboard_url(selection, area=grid.code),
     }
+    return (
+        f'{{"type": "Feature", "geometry": {geometry}, "properties": {json.dumps(properties, cls=DjangoJSONEncoder)}}}'
+    )
 
 
 @staff_view(Perm.VIEW_MATTERS)
@@ -145,15 +152,16 @@ def grids_geojson_view(request: HttpRequest) -> HttpResponse:
     rows = grid_figures(selection.area, selection.period)
     per_households = bool(rows) and all(grid.households > 0 for grid, _figures in rows)
     features = [_grid_feature(g, f, per_households=per_households, selection=selection) for g, f in rows]
-    return JsonResponse(
+    about = json.dumps(
         {
-            "type": "FeatureCollection",
-            "features": [feature for feature in features if feature["geometry"]],
             "density_basis": "households" if per_households else "grid",
             "area": {"code": selection.area.code, "name": selection.area.name},
             "period": {"kind": selection.period.kind, "label": selection.period.label()},
-        }
+        },
+        cls=DjangoJSONEncoder,
     )
+    body = f'{{"type": "FeatureCollection", "features": [{", ".join(f for f in features if f)}], {about[1:]}'
+    return HttpResponse(body, content_type="application/json")
 
 
 def open_matters_of(user: Any, area: Area) -> QuerySet[Matter]:
