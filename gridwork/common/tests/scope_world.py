@@ -16,6 +16,7 @@ from PIL import Image
 from gridwork.accounts.models import Post, User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_resident_user, make_staff
+from gridwork.care.models import HouseholdInDifficulty
 from gridwork.matters.models import Matter, MatterEvent, RoutingRule
 from gridwork.matters.photos import clean_photo
 from gridwork.matters.services import matter_file
@@ -255,6 +256,13 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
         objects["wish"] = _wish_at(registration, mark)
         objects["order"] = _order_at(registration, mark)
         objects["exchange"] = _exchange_for(registration, mark)
+        objects["difficulty"] = HouseholdInDifficulty.objects.create(
+            household=household,
+            kinds=["elderly_alone"],
+            note=f"{mark} difficulty",
+            since=date(2026, 1, 1),
+            recorded_by=user,
+        )
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
             staff = make_staff(

@@ -52,6 +52,13 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
     ),
     "wishes:detail": (lambda o: reverse("wishes:detail", args=[o["wish"].pk]), Perm.VIEW_PARTY),
     "volunteers:order-detail": (lambda o: reverse("volunteers:order-detail", args=[o["order"].pk]), Perm.VIEW_PARTY),
+    **{
+        f"care:{name}": (
+            lambda o, name=name: reverse(f"care:{name}", args=[o["difficulty"].pk]),  # type: ignore[misc]
+            Perm.MANAGE_DIFFICULTY if name in {"edit", "end", "pair"} else Perm.VIEW_DIFFICULTY,
+        )
+        for name in ("detail", "visit", "edit", "end", "pair")
+    },
     "points:exchange-detail": (lambda o: reverse("points:exchange-detail", args=[o["exchange"].pk]), Perm.VIEW_PARTY),
     "points:account-detail": (
         lambda o: reverse("points:account-detail", args=[o["registration"].pk]),
@@ -112,6 +119,7 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
         lambda o: reverse("volunteers:order-detail", args=[o["order"].pk]),
         Perm.VIEW_PARTY,
     ),
+    "care:list": ("", lambda o: reverse("care:detail", args=[o["difficulty"].pk]), Perm.VIEW_DIFFICULTY),
     "points:exchange-list": (
         "",
         lambda o: reverse("points:exchange-detail", args=[o["exchange"].pk]),
@@ -204,6 +212,11 @@ UNSCOPED_URLS = {
     "volunteers:menu-create": "a form over the places the user manages; tested in volunteers/tests",
     "volunteers:menu-edit": "an item of a place the user manages; tested in volunteers/tests",
     "volunteers:menu-withdraw": "an item of a place the user manages (POST); tested in volunteers/tests",
+    "care:export": "the scoped list as Excel, audited; tested in care/tests/test_views.py",
+    "care:flag": "a form over the households the user manages; tested in care/tests/test_views.py",
+    "care:unpair": "a pairing of a household the user manages (POST); tested in care/tests/test_views.py",
+    "care:need-matter": "a need of a household the user may see (POST); tested in care/tests/test_views.py",
+    "care:need-wish": "a need of a household the user may see (POST); tested in care/tests/test_views.py",
     "points:rule-list": "the city's point rules, no place; tested in points/tests/test_rules.py",
     "points:rule-create": "a city-wide rule (city staff); tested in points/tests/test_rules.py",
     "points:rule-end": "a city-wide rule (city staff); tested in points/tests/test_rules.py",

@@ -1,0 +1,112 @@
+"""The Excel workbook of households in difficulty (困难户包联台账): one row per record of the list's filter, masked
+like the page (names and addresses shown only where the user holds VIEW_PERSONAL_DATA). The view audits every
+export."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from gridwork.care.models import HouseholdInDifficulty
+from gridwork.care.selectors import household_label, kind_labels, partner_label, person_label, unmasked_for
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="C00000")
+EXPORT_CAP = 100_000
+
+
+@dataclass(frozen=True)
+class HouseholdsWorkbook:
+    content: bytes
+    rows: int
+    unmasked: int
+
+
+def _text(value: Any) -> Any:
+    """Local time without a zone (Excel has none); text without control characters."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if timezone.is_aware(value) else value
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """A row of values; text starting with "=" stays text: what someone typed is never run as a formula."""
+    sheet.append([_text(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+        if isinstance(cell.value, date):
+            cell.number_format = "yyyy-mm-dd"
+
+
+def households_xlsx(
+    records: Iterable[HouseholdInDifficulty], *, unmasked_paths: list[str], about: list[tuple[Any, Any]]
+) -> HouseholdsWorkbook:
+    """The workbook: a sheet of households (from ``selectors.household_list``) and a sheet saying what was exported,
+    when and by whom."""
+    workbook = Workbook()
+    sheet: Any = workbook.active
+    sheet.title = _("Households in difficulty")[:31]
+    headers = [
+        (_("Grid"), 20),
+        (_("Household"), 30),
+        (_("Householder"), 12),
+        (_("Mobile phone"), 15),
+        (_("Kinds of difficulty"), 36),
+        (_("In difficulty since"), 14),
+        (_("Partners"), 30),
+        (_("Last visit"), 14),
+        (_("Ended on"), 14),
+    ]
+    for index, (header, width) in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    rows = unmasked = 0
+    for record in records:
+        if rows >= EXPORT_CAP:
+            break
+        household = record.household
+        shown = unmasked_for(unmasked_paths, household)
+        people = getattr(household, "people", [])
+        name, phone = person_label(people[0] if people else None, unmasked=shown)
+        grid = household.parent.parent if household.parent is not None else None
+        _append(
+            sheet,
+            [
+                grid.name if grid is not None else "",
+                household_label(household, unmasked=shown),
+                name,
+                phone,
+                "、".join(kind_labels(record.kinds)),
+                record.since,
+                "、".join(partner_label(p, unmasked=shown) for p in getattr(record, "open_pairings", [])),
+                getattr(record, "last_visit", None),
+                record.ended_on,
+            ],
+        )
+        rows += 1
+        unmasked += shown
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(rows + 1, 1)}"
+    info = workbook.create_sheet(_("About this export")[:31])
+    for label, value in about:
+        _append(info, [str(label), value])
+    info.column_dimensions["A"].width = 24
+    info.column_dimensions["B"].width = 60
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return HouseholdsWorkbook(content=buffer.getvalue(), rows=rows, unmasked=unmasked)
