@@ -1,5 +1,6 @@
-"""The Excel workbook of registered members (在职党员报到名册): one row per confirmed registration of the user's
-communities, by community and building. Names and phones are masked unless the row says the user may see them
+"""The Excel workbooks of the party's registrations: the registered members (在职党员报到名册), one row per
+confirmed registration of the user's communities, by community and building; and the dual evaluation's report of a
+period (``evaluations_xlsx``). Names and phones are masked unless the row says the user may see them
 (VIEW_PERSONAL_DATA over the community); the view audits an export with any unmasked row."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from openpyxl.utils import get_column_letter
 
 from gridwork.common.masking import mask_name, mask_phone
 from gridwork.party.models import MemberRegistration
+from gridwork.party.periods import Period
+from gridwork.party.records import RecordFigures, ReportRow
 from gridwork.party.skills import skill_labels
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,3 +110,112 @@ def registered_members_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return MembersWorkbook(content=buffer.getvalue(), rows=rows, unmasked=unmasked)
+
+
+# --- 双评价: the evaluations of a period ------------------------------------------------------------------------------
+
+
+def _header(sheet: Any, headers: list[tuple[str, int]]) -> None:
+    for index, (header, width) in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def _figure_values(figures: RecordFigures) -> list[Any]:
+    average = figures.rating_average
+    return [
+        figures.services,
+        float(figures.hours),
+        figures.ratings,
+        float(average) if average is not None else None,
+        figures.wishes_fulfilled,
+        figures.wishes_confirmed,
+        figures.points_earned,
+        figures.points_balance,
+    ]
+
+
+def _figure_headers() -> list[tuple[str, int]]:
+    return [
+        (_("Services done"), 10),
+        (_("Hours"), 8),
+        (_("Ratings"), 8),
+        (_("Average rating"), 10),
+        (_("Wishes fulfilled"), 10),
+        (_("Wishes confirmed"), 10),
+        (_("Points earned"), 10),
+        (_("Points balance"), 10),
+    ]
+
+
+def evaluations_xlsx(
+    rows: Iterable[ReportRow], *, period: Period, about: list[tuple[str, Any]], for_employer: bool
+) -> MembersWorkbook:
+    """The report of a period's dual evaluation (双评价), one row per member: the community's staff get the
+    community's members (names masked unless the row is ``unmasked``), an employer its own members (names shown: they
+    are its staff) and only the evaluations sent to it. The figures are those the evaluation recorded when graded, or
+    the live record where there is no evaluation to show (the last column says which)."""
+    workbook = Workbook()
+    sheet: Any = workbook.active
+    sheet.title = period.label[:31]
+    who: list[tuple[str, int]] = (
+        [(_("Name"), 12), (_("Employer's registered unit"), 28), (_("Community"), 18), (_("Building"), 18)]
+        if for_employer
+        else [(_("Community"), 18), (_("Building"), 18), (_("Name"), 12), (_("Employer"), 28)]
+    )
+    headers = [
+        *who,
+        *_figure_headers(),
+        (_("Grade"), 12),
+        (_("Comment"), 40),
+        (_("Graded at"), 18),
+        (_("Sent to the employer at"), 18),
+        (_("Figures"), 22),
+    ]
+    _header(sheet, headers)
+    written = unmasked = 0
+    for row in rows:
+        if written >= EXPORT_CAP:
+            break
+        registration = row.registration
+        shown = for_employer or bool(getattr(registration, "unmasked", False))
+        name = registration.name if shown else mask_name(registration.name)
+        who_values = (
+            [
+                name,
+                registration.employer_unit.name if registration.employer_unit else "",
+                registration.community.name,
+                registration.building.name,
+            ]
+            if for_employer
+            else [registration.community.name, registration.building.name, name, registration.employer]
+        )
+        evaluation = row.evaluation
+        _append(
+            sheet,
+            [
+                *who_values,
+                *_figure_values(row.figures),
+                evaluation.get_grade_display() if evaluation else "",
+                evaluation.comment if evaluation else "",
+                evaluation.evaluated_at if evaluation else None,
+                evaluation.sent_at if evaluation else None,
+                _("As graded") if row.snapshot else _("Live, not graded"),
+            ],
+        )
+        for column in (len(headers) - 2, len(headers) - 1):
+            sheet.cell(row=sheet.max_row, column=column).number_format = "yyyy-mm-dd hh:mm"
+        written += 1
+        unmasked += shown and not for_employer
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(written + 1, 1)}"
+    info = workbook.create_sheet(_("About this export")[:31])
+    for label, value in about:
+        _append(info, [str(label), value])
+    info.column_dimensions["A"].width = 24
+    info.column_dimensions["B"].width = 60
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return MembersWorkbook(content=buffer.getvalue(), rows=written, unmasked=unmasked)

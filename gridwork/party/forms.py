@@ -10,6 +10,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.party.evaluations import MAX_COMMENT
+from gridwork.party.models import EvaluationGrade
 from gridwork.party.registrations import MAX_OFFERS, MAX_REASON
 from gridwork.party.services import MAX_EMPLOYER, MAX_PERSON_NAME
 from gridwork.party.skills import Skill
@@ -156,4 +158,24 @@ class UnitContactForm(forms.Form):
         max_length=20,
         widget=TextInput(inputmode="tel"),
         help_text=_("The person signs in with this mobile number; they must have signed in once already."),
+    )
+
+
+class EvaluationForm(forms.Form):
+    """双评价: the grade and the comment for one member and period, at the version the page showed (0: none yet). The
+    service says what is missing or wrong."""
+
+    period = forms.CharField(widget=forms.HiddenInput)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    grade = RequiredChoice(
+        label=_("Grade"),
+        choices=[("", _("Choose…")), *EvaluationGrade.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=MAX_COMMENT,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+        help_text=_("The employer's party organisation reads it. Needed for a grade below “competent”."),
     )

@@ -1,5 +1,7 @@
 """A party member's own mobile pages of 双报到: register with the community where they live (or move to another),
-see where their registration stands (with the reason of a rejection) and its history, withdraw it."""
+see where their registration stands (with the reason of a rejection) and its history, withdraw it. Once confirmed,
+the home page is the member's summary: open micro-wishes near them, volunteer orders issued to them, their points,
+their community performance record this year and the evaluations their community sent to their employer."""
 
 from __future__ import annotations
 
@@ -9,17 +11,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridwork.common.flows import MoveRefused, StaleState
 from gridwork.common.permissions import signed_in_view
+from gridwork.party import records, selectors
 from gridwork.party import registrations as services
-from gridwork.party import selectors
 from gridwork.party.flows import EVENT_LABELS, REGISTRATION_FLOW, RegistrationAction
 from gridwork.party.forms import CommunityForm, RegistrationForm, errors_onto
 from gridwork.party.models import MemberRegistration, RegistrationState
+from gridwork.party.periods import this_year
 from gridwork.party.skills import skill_labels
+from gridwork.points.selectors import member_balance
+from gridwork.volunteers.selectors import member_orders
+from gridwork.wishes.selectors import member_open_wishes
 
 
 def _initial(user: Any, latest: MemberRegistration | None, community_code: str) -> dict[str, Any]:
@@ -114,6 +121,30 @@ def _member_events(registration: MemberRegistration) -> list[dict[str, Any]]:
     ]
 
 
+def _url(name: str) -> str | None:
+    """The URL of a page of another app, or None while that app does not have it."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _summary(user: Any, member: MemberRegistration) -> dict[str, Any]:
+    """What a confirmed member's home shows, read through the other apps' selectors."""
+    own, rest = member_open_wishes(member=member)
+    return {
+        "wishes_here": len(own),
+        "wishes_near": len(own) + len(rest),
+        "wishes_url": _url("member_wishes:list"),
+        "orders_waiting": len(member_orders(member=member).offered),
+        "orders_url": _url("member_orders:list"),
+        "points": member_balance(member=member),
+        "points_url": _url("member_points:home"),
+        "record": records.record_of(member, this_year()),
+        "evaluations": list(records.my_sent_evaluations(user=user)),
+    }
+
+
 def _home(request: HttpRequest, *, refusal: str = "", status: int = 200) -> HttpResponse:
     user: Any = request.user
     registrations = list(selectors.my_registrations(user=user))
@@ -140,6 +171,7 @@ def _home(request: HttpRequest, *, refusal: str = "", status: int = 200) -> Http
             "may_register": pending is None and current is None,
             "may_move": pending is None and current is not None,
             "refusal": refusal,
+            "summary": _summary(user, current) if current is not None else None,
         },
         status=status,
     )
@@ -148,7 +180,8 @@ def _home(request: HttpRequest, *, refusal: str = "", status: int = 200) -> Http
 @signed_in_view
 @require_http_methods(["GET"])
 def home_view(request: HttpRequest) -> HttpResponse:
-    """My registration: where it stands, why it was rejected, my registrations and their events."""
+    """My registration: where it stands, why it was rejected, my registrations and their events; once confirmed, my
+    summary (wishes near me, orders waiting, points, record this year, sent evaluations)."""
     return _home(request)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.common.flows import FlowEvent, FlowSubject
 from gridwork.common.scope import ScopedQuerySet
+from gridwork.party.periods import EVALUATION_PERIOD_KINDS, Period, PeriodKind
 from gridwork.places.models import Place
 
 
@@ -313,3 +314,85 @@ class UnitContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} for {self.unit_id}"
+
+
+# --- 双评价: the community's evaluation of a registered member, sent to the employer ----------------------------------
+
+
+class EvaluationGrade(models.TextChoices):
+    """优秀 / 称职 / 基本称职 / 不称职."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    COMPETENT = "competent", _("Competent")
+    BASICALLY_COMPETENT = "basically_competent", _("Basically competent")
+    NOT_COMPETENT = "not_competent", _("Not competent")
+
+
+class MemberEvaluation(models.Model):
+    """双评价: the community's grade of a registered member for a period (a year, or a half-year: ``period_number``
+    1 for the first half, 2 for the second; 1 for a year), with a comment and a snapshot of the member's community
+    performance record (``figures``) as it stood when graded.
+
+    One evaluation per registration and period. Until it is sent to the employer's party organisation (``sent_at``)
+    the community may grade again, which replaces it (``version`` counts the replacements; each is audited); once
+    sent it is final. The employer sees sent evaluations only.
+    """
+
+    SCOPE_PATH: ClassVar[str] = "registration__building__path"
+
+    registration = models.ForeignKey(
+        MemberRegistration, verbose_name=_("registration"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    period_kind = models.CharField(
+        _("kind of period"),
+        max_length=8,
+        choices=[(kind.value, kind.label) for kind in EVALUATION_PERIOD_KINDS],
+    )
+    period_year = models.PositiveSmallIntegerField(_("year"))
+    period_number = models.PositiveSmallIntegerField(
+        _("part of the year"), default=1, help_text=_("1 for a year; 1 or 2 for the first or second half.")
+    )
+    grade = models.CharField(_("grade"), max_length=24, choices=EvaluationGrade.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    figures = models.JSONField(_("record when graded"), default=dict, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("graded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    evaluated_at = models.DateTimeField(_("graded at"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    sent_at = models.DateTimeField(_("sent to the employer at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member evaluation")
+        verbose_name_plural = _("member evaluations")
+        ordering = ["-period_year", "period_kind", "-period_number", "registration_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "period_kind", "period_year", "period_number"],
+                name="evaluation_one_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_kind=PeriodKind.YEAR, period_number=1)
+                | Q(period_kind=PeriodKind.HALF, period_number__in=[1, 2]),
+                name="evaluation_period_valid",
+            ),
+            models.CheckConstraint(condition=Q(grade__in=EvaluationGrade.values), name="evaluation_grade_valid"),
+        ]
+        indexes = [models.Index(fields=["period_kind", "period_year", "period_number"], name="evaluation_period")]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.period.code}: {self.grade}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_kind, self.period_year, self.period_number)

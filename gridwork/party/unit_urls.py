@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern] = [
     path("register/", unit_views.register_view, name="register"),
     path("registrations/<int:pk>/withdraw/", unit_views.withdraw_view, name="registration-withdraw"),
     path("members/<int:pk>/", unit_views.member_view, name="member"),
+    path("evaluations/", unit_views.evaluations_view, name="evaluations"),
+    path("evaluations/export.xlsx", unit_views.evaluations_export_view, name="evaluations-export"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridwork.party import registration_views, views
+from gridwork.party import evaluation_views, registration_views, views
 
 app_name = "party"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
         name="registered-members-export",
     ),
     path("registrations/<int:pk>/", registration_views.registration_detail_view, name="registration-detail"),
+    path("evaluations/", evaluation_views.evaluation_list_view, name="evaluations"),
+    path("evaluations/send/", evaluation_views.evaluations_send_view, name="evaluations-send"),
+    path("evaluations/export.xlsx", evaluation_views.evaluations_export_view, name="evaluations-export"),
+    path("evaluations/members/<int:pk>/", evaluation_views.evaluation_member_view, name="evaluation-member"),
     path("unit-registrations/", registration_views.unit_registration_list_view, name="unit-registration-list"),
     path(
         "unit-registrations/new/",

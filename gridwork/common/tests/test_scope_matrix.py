@@ -15,6 +15,7 @@ import pytest
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from gridwork.accounts.tests.factories import make_resident_user
@@ -44,6 +45,10 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
     "places:map": (lambda o: reverse("places:map", args=[o["place"].code]), Perm.VIEW_PLACES),  # type: ignore[attr-defined]
     "party:organisation-detail": (
         lambda o: reverse("party:organisation-detail", args=[o["organisation"].code]),  # type: ignore[attr-defined]
+        Perm.VIEW_PARTY,
+    ),
+    "party:evaluation-member": (
+        lambda o: reverse("party:evaluation-member", args=[o["registration"].pk]),
         Perm.VIEW_PARTY,
     ),
     "party:registration-detail": (
@@ -102,6 +107,13 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
         "",
         lambda o: reverse("people:resident-detail", args=[o["resident"].pk]),
         Perm.VIEW_PEOPLE,
+    ),
+    "party:evaluations": (
+        "",
+        lambda o: (
+            f"{reverse('party:evaluation-member', args=[o['registration'].pk])}?period={timezone.localdate().year}"
+        ),
+        Perm.VIEW_PARTY,
     ),
     "party:registration-list": (
         "?state=",
@@ -191,6 +203,10 @@ UNSCOPED_URLS = {
     "matters:merge": "a POST on two matters, both scoped; tested in matters/tests/test_merge.py",
     "analytics:rankings": "league tables of the units under the user's areas; tested in analytics/tests",
     "analytics:definitions": "the measures' definitions, no place",
+    "party:evaluations-send": "sends a community's evaluations (POST, MANAGE_PARTY over the community); tested in "
+    "party/tests/test_views_evaluations.py",
+    "party:evaluations-export": "the evaluations of the user's communities as Excel; tested in "
+    "party/tests/test_views_evaluations.py",
     "party:registered-members-export": "the registered members of the user's areas; tested in "
     "party/tests/test_views_staff.py",
     "party:unit-registration-list": "units' registrations with the communities of the user's areas (none at a "

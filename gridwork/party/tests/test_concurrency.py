@@ -1,6 +1,7 @@
 """Real threads, each with its own connection, racing on committed data: two staff confirming one registration, a
 member sending the same registration from several tabs at once, a move confirmed while the member withdraws the old
-registration. Passes on SQLite and PostgreSQL."""
+registration, two staff grading one member at once, a grade changed while the community sends. Passes on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,10 +14,19 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from gridwork.accounts.models import User
+from gridwork.audit.models import AuditEvent
 from gridwork.common.flows import StaleState
-from gridwork.party.models import MemberRegistration, RegistrationEvent, RegistrationState
+from gridwork.party.evaluations import EvaluationFinal, evaluations_send, member_evaluate
+from gridwork.party.models import (
+    EvaluationGrade,
+    MemberEvaluation,
+    MemberRegistration,
+    RegistrationEvent,
+    RegistrationState,
+)
+from gridwork.party.periods import Period, PeriodKind
 from gridwork.party.registrations import registration_confirm, registration_withdraw
-from gridwork.party.tests.factories import World, confirmed, make_world, submit
+from gridwork.party.tests.factories import World, at, confirmed, make_world, registered_since, submit
 from gridwork.places.tests.factories import CityTree
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,3 +118,55 @@ def test_a_move_confirmed_while_the_member_withdraws_the_old_registration_stays_
     for registration in (old, move):
         sequences = list(RegistrationEvent.objects.filter(subject=registration).values_list("sequence", flat=True))
         assert sequences == list(range(1, registration.version + 1))
+
+
+def test_two_staff_grading_one_member_at_once_one_wins_the_rest_are_told_the_page_is_stale(world: World) -> None:
+    member = registered_since(confirmed(world), at("2025-01-02 09:00"))
+    period = Period(PeriodKind.HALF, 2025, 2)
+
+    def grade(i: int) -> Any:
+        actor = _fresh(world.staff if i % 2 else world.street_staff)
+        mine = MemberRegistration.objects.get(pk=member.pk)
+        return member_evaluate(
+            actor=actor,
+            registration=mine,
+            period=period,
+            grade=EvaluationGrade.EXCELLENT,
+            comment=f"{i}",
+            expected_version=0,
+        )
+
+    outcomes = race(grade)
+    assert sum(isinstance(o, MemberEvaluation) for o in outcomes) == 1
+    assert all(isinstance(o, StaleState) for o in outcomes if not isinstance(o, MemberEvaluation))
+    assert MemberEvaluation.objects.count() == 1
+    assert AuditEvent.objects.filter(action="member_evaluation.create").count() == 1
+
+
+def test_grading_again_while_the_community_sends_is_either_sent_or_refused(world: World) -> None:
+    member = registered_since(confirmed(world), at("2025-01-02 09:00"))
+    period = Period(PeriodKind.HALF, 2025, 2)
+    member_evaluate(actor=world.staff, registration=member, period=period, grade=EvaluationGrade.COMPETENT, comment="")
+
+    def act(i: int) -> Any:
+        if i == 0:
+            return evaluations_send(actor=_fresh(world.staff), community=world.tree.community, period=period)
+        mine = MemberRegistration.objects.get(pk=member.pk)
+        return member_evaluate(
+            actor=_fresh(world.street_staff),
+            registration=mine,
+            period=period,
+            grade=EvaluationGrade.EXCELLENT,
+            comment="",
+            expected_version=1,
+        )
+
+    outcomes = race(act, threads=2)
+    assert outcomes[0] == 1
+    stored = MemberEvaluation.objects.get()
+    assert stored.sent_at is not None
+    if isinstance(outcomes[1], MemberEvaluation):  # the grade came first, and what was sent is the new grade
+        assert (stored.grade, stored.version) == (EvaluationGrade.EXCELLENT, 2)
+    else:  # the sending came first: the evaluation sent is final, unchanged
+        assert isinstance(outcomes[1], EvaluationFinal | StaleState)
+        assert (stored.grade, stored.version) == (EvaluationGrade.COMPETENT, 1)
