@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridwork.party import evaluation_views, registration_views, views
+from gridwork.party import evaluation_views, overview_views, registration_views, views
 
 app_name = "party"
 urlpatterns = [
@@ -30,5 +30,7 @@ urlpatterns = [
         name="unit-registration-detail",
     ),
     path("units/<int:pk>/contacts/", registration_views.unit_contacts_view, name="unit-contacts"),
+    path("overview/", overview_views.overview_view, name="overview"),
+    path("overview/export.xlsx", overview_views.overview_export_view, name="overview-export"),
     path("<str:code>/", views.organisation_detail_view, name="organisation-detail"),
 ]

@@ -47,6 +47,7 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         lambda o: reverse("party:organisation-detail", args=[o["organisation"].code]),  # type: ignore[attr-defined]
         Perm.VIEW_PARTY,
     ),
+    "party:overview": (_area_page("party:overview"), Perm.VIEW_PARTY),
     "party:evaluation-member": (
         lambda o: reverse("party:evaluation-member", args=[o["registration"].pk]),
         Perm.VIEW_PARTY,
@@ -207,6 +208,8 @@ UNSCOPED_URLS = {
     "party/tests/test_views_evaluations.py",
     "party:evaluations-export": "the evaluations of the user's communities as Excel; tested in "
     "party/tests/test_views_evaluations.py",
+    "party:overview-export": "the figures of a unit of the user's areas as Excel; tested in "
+    "party/tests/test_overview.py",
     "party:registered-members-export": "the registered members of the user's areas; tested in "
     "party/tests/test_views_staff.py",
     "party:unit-registration-list": "units' registrations with the communities of the user's areas (none at a "
