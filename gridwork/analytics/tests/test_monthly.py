@@ -3,6 +3,7 @@ equal the sum of its days read from the daily rows."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
@@ -15,7 +16,13 @@ from gridwork.analytics.areas import area_of_place
 from gridwork.analytics.models import COUNTERS, DailyRollup, MonthlyRollup
 from gridwork.analytics.periods import Period, PeriodKind
 from gridwork.analytics.rebuild import rebuild_rollup
-from gridwork.analytics.selectors import area_figures, children_figures, received_mix, trend, whole_months
+from gridwork.analytics.selectors import (
+    area_figures,
+    children_figures,
+    received_mix,
+    trend,
+    whole_months,
+)
 from gridwork.analytics.tests.factories import Town
 from gridwork.analytics.tests.test_rebuild import varied
 
@@ -122,3 +129,17 @@ def test_the_migration_sums_a_rollup_kept_before_the_monthly_table_existed() -> 
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE columns are PostgreSQL's; SQLite has none")
+def test_on_postgresql_the_level_index_carries_every_counter_the_map_sums(db: None) -> None:
+    # A level's totals (rankings, the children, the map of every grid) are then read from the index alone: without
+    # a counter in it, PostgreSQL visits the table for each of a year's 90,000 grid-months (bench/analytics).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'rollup_month_level_cover'")
+        [(definition,)] = cursor.fetchall()
+    parts = re.fullmatch(r".*\((.*)\) INCLUDE \((.*)\) WHERE \(?NOT detail\)?", definition)
+    assert parts, definition
+    keys, included = parts.groups()
+    assert keys.split(", ") == ["unit_kind", "month", "unit_id"]
+    assert included.split(", ") == list(COUNTERS)
