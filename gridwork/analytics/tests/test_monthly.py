@@ -132,14 +132,15 @@ def test_the_migration_sums_a_rollup_kept_before_the_monthly_table_existed() -> 
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE columns are PostgreSQL's; SQLite has none")
-def test_on_postgresql_the_level_index_carries_every_counter_the_map_sums(db: None) -> None:
+@pytest.mark.parametrize(("index", "column"), [("rollup_month_level_cover", "month"), ("rollup_level_cover", "day")])
+def test_on_postgresql_the_level_indexes_carry_every_counter_the_map_sums(db: None, index: str, column: str) -> None:
     # A level's totals (rankings, the children, the map of every grid) are then read from the index alone: without
     # a counter in it, PostgreSQL visits the table for each of a year's 90,000 grid-months (bench/analytics).
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'rollup_month_level_cover'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [index])
         [(definition,)] = cursor.fetchall()
     parts = re.fullmatch(r".*\((.*)\) INCLUDE \((.*)\) WHERE \(?NOT detail\)?", definition)
     assert parts, definition
     keys, included = parts.groups()
-    assert keys.split(", ") == ["unit_kind", "month", "unit_id"]
+    assert keys.split(", ") == ["unit_kind", column, "unit_id"]
     assert included.split(", ") == list(COUNTERS)
