@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridwork.matters.models import Category, Matter
 from gridwork.matters.workflow import MatterKind
@@ -18,7 +19,7 @@ class ModelStatus(models.TextChoices):
     CANDIDATE = "candidate", _("Candidate")
     LIVE = "live", _("Live")
     RETIRED = "retired", _("Retired")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("triage suggestion", "Rejected")
 
 
 class Trigger(models.TextChoices):
