@@ -29,7 +29,7 @@ def world(tree: CityTree) -> World:
 
 
 def _client(user: Any) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 

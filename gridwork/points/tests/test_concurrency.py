@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from gridwork.accounts.models import User
 from gridwork.common.flows import StaleState
@@ -59,6 +60,7 @@ def race(work: Callable[[int, Any], Any], prepare: Callable[[int], Any]) -> list
     outcomes: list[Any] = [None] * THREADS
 
     def run(i: int) -> None:
+        translation.activate("en")  # a thread starts in the default language; the tests read English messages
         try:
             prepared = prepare(i)  # this thread's own reads, on its own connection, before the start line
             start.wait(timeout=30)
@@ -69,6 +71,7 @@ def race(work: Callable[[int, Any], Any], prepare: Callable[[int], Any]) -> list
                 if gate.n_waiting:
                     gate.abort()
         finally:
+            translation.deactivate()
             connection.close()
 
     threads = [threading.Thread(target=run, args=(i,), name=f"approver-{i}") for i in range(THREADS)]

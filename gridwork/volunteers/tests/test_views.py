@@ -64,7 +64,7 @@ def item(tree: CityTree) -> ServiceItem:
 
 
 def client_for(user: User) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
