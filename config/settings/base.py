@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "gridwork.wishes",
     "gridwork.volunteers",
     "gridwork.care",
+    "gridwork.cobuild",
+    "gridwork.contracts",
+    "gridwork.alliances",
     "gridwork.people",
     "gridwork.imports",
     "gridwork.matters",
@@ -251,6 +254,7 @@ GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
     ("api-idempotency-prune", "17 3 * * *", "gridwork.api.tasks.prune_old_idempotency_keys"),
     ("triage-retrain", "40 2 * * 1", "gridwork.triage.tasks.retrain"),
     ("analytics-rises", "20 1 * * *", "gridwork.analytics.tasks.detect_rises"),
+    ("contracts-expiring", "30 7 * * *", "gridwork.contracts.tasks.warn_expiring"),
 )
 
 # Smart triage: the trained model suggests (falling back to the keyword rules while there is none).

@@ -19,6 +19,19 @@ APPEND_ONLY_TABLES = (
     "wishes_wishevent",
     "volunteers_orderevent",
     "care_visit",
+    "cobuild_needevent",
+    "cobuild_resourceevent",
+    "cobuild_projectevent",
+    "contracts_contractevent",
+    "contracts_performance",
+    "contracts_evidence",
+    "contracts_evaluation",
+    "contracts_clausescore",
+    "contracts_residentrating",
+    "alliances_allianceevent",
+    "alliances_chairchange",
+    "alliances_jointmeeting",
+    "alliances_meetingattendance",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -122,7 +123,14 @@ class PartyMember(models.Model):
 
 
 class PartTimeMember(models.Model):
-    """兼职委员: a resident unit's party leader sitting on a 大工委 or 大党委 for a term."""
+    """兼职委员: a resident unit's party leader sitting on a 大工委 or 大党委 for a term.
+
+    ``term_start`` and ``term_end`` are the first and the last day of the term as appointed. A term ended early keeps
+    them and records its last day (``ended_on``) and why (``end_reason``). A renewal is a new term linked to the one
+    it follows (``renewed_from``). The same person (name, from the same unit) holds at most one term on an
+    organisation at any day: ``gridwork.party.parttime`` refuses an overlap and a database trigger backs it (migration
+    0005).
+    """
 
     SCOPE_PATH: ClassVar[str] = "organisation__place__path"
 
@@ -142,7 +150,26 @@ class PartTimeMember(models.Model):
     position = models.CharField(_("position in the unit"), max_length=60, blank=True)
     term_start = models.DateField(_("term starts"))
     term_end = models.DateField(_("term ends"))
-    duties = models.TextField(_("duties"), blank=True)
+    duties = models.TextField(_("duties"), blank=True, help_text=_("One duty a line."))
+    ended_on = models.DateField(_("ended early on"), null=True, blank=True)
+    end_reason = models.TextField(_("why the term ended early"), blank=True)
+    renewed_from = models.OneToOneField(
+        "self",
+        verbose_name=_("renews the term"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewal",
+    )
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appointed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, null=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -151,10 +178,25 @@ class PartTimeMember(models.Model):
         verbose_name_plural = _("part-time committee members")
         constraints = [
             models.CheckConstraint(condition=models.Q(term_end__gt=models.F("term_start")), name="parttime_term_order"),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("term_start"), ended_on__lt=models.F("term_end")),
+                name="parttime_ended_within_term",
+            ),
         ]
+        indexes = [models.Index(fields=["organisation", "term_end"], name="parttime_org_term_end")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def last_day(self) -> date:
+        """The last day in office: the day it ended early, or the term's last day."""
+        return self.ended_on or self.term_end
+
+    @property
+    def duty_list(self) -> list[str]:
+        return [line.strip() for line in self.duties.splitlines() if line.strip()]
 
 
 # --- 双报到: in-service members and their employers registering with a community -----------------------------------

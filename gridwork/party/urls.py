@@ -1,6 +1,13 @@
 from django.urls import path
 
-from gridwork.party import evaluation_views, overview_views, registration_views, views
+from gridwork.party import (
+    contact_views,
+    evaluation_views,
+    overview_views,
+    parttime_views,
+    registration_views,
+    views,
+)
 
 app_name = "party"
 urlpatterns = [
@@ -30,6 +37,18 @@ urlpatterns = [
         name="unit-registration-detail",
     ),
     path("units/<int:pk>/contacts/", registration_views.unit_contacts_view, name="unit-contacts"),
+    path("units/<int:pk>/contacts/new/", contact_views.unit_contact_create_view, name="unit-contact-create"),
+    path(
+        "units/<int:pk>/contacts/<int:contact_pk>/remove/",
+        contact_views.unit_contact_remove_view,
+        name="unit-contact-remove",
+    ),
+    path("part-time/", parttime_views.parttime_list_view, name="parttime-list"),
+    path("part-time/export.xlsx", parttime_views.parttime_export_view, name="parttime-export"),
+    path("part-time/new/", parttime_views.parttime_create_view, name="parttime-create"),
+    path("part-time/<int:pk>/", parttime_views.parttime_detail_view, name="parttime-detail"),
+    path("part-time/<int:pk>/end/", parttime_views.parttime_end_view, name="parttime-end"),
+    path("part-time/<int:pk>/renew/", parttime_views.parttime_renew_view, name="parttime-renew"),
     path("overview/", overview_views.overview_view, name="overview"),
     path("overview/export.xlsx", overview_views.overview_export_view, name="overview-export"),
     path("<str:code>/", views.organisation_detail_view, name="organisation-detail"),

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.common.scope import ScopedQuerySet
-from gridwork.places.models import Place
+from gridwork.places.models import Place, PlaceLevel
 
 
 class ResidentUnitKind(models.TextChoices):
@@ -19,6 +19,10 @@ class ResidentUnitKind(models.TextChoices):
     HOSPITAL = "hospital", _("Hospital")
     PRIVATE_ENTERPRISE = "private_enterprise", _("Private enterprise")
     SOCIAL_ORGANISATION = "social_organisation", _("Social organisation")
+
+
+# The levels where a resident unit sits: its community, or its street for a unit serving several communities.
+UNIT_PLACE_LEVELS: tuple[str, ...] = (PlaceLevel.STREET, PlaceLevel.COMMUNITY)
 
 
 class ResidentUnit(models.Model):

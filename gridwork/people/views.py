@@ -1,4 +1,5 @@
-"""Staff pages of residents and resident units. Personal data is masked unless revealed, and a reveal is audited."""
+"""Staff pages of residents. Personal data is masked unless revealed, and a reveal is audited. (Resident units:
+``unit_views``.)"""
 
 from __future__ import annotations
 
@@ -12,13 +13,7 @@ from django.views.decorators.http import require_http_methods
 from gridwork.accounts.roles import Perm
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
-from gridwork.people.selectors import (
-    resident_get,
-    resident_list,
-    resident_may_reveal,
-    resident_unit_get,
-    resident_unit_list,
-)
+from gridwork.people.selectors import resident_get, resident_list, resident_may_reveal
 from gridwork.people.services import resident_reveal
 
 
@@ -54,38 +49,6 @@ def resident_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumbs": [
                 {"label": _("Residents"), "url": reverse("people:resident-list")},
                 {"label": _("Resident"), "url": ""},
-            ],
-        },
-    )
-
-
-@staff_view(Perm.VIEW_PEOPLE)
-def unit_list_view(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()
-    page, query = paginate(request, resident_unit_list(user=request.user, search=search))
-    return render(
-        request,
-        "people/unit_list.html",
-        {
-            "page_obj": page,
-            "query": query,
-            "search": search,
-            "breadcrumbs": [{"label": _("Resident units"), "url": ""}],
-        },
-    )
-
-
-@staff_view(Perm.VIEW_PEOPLE)
-def unit_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = resident_unit_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "people/unit_detail.html",
-        {
-            "unit": unit,
-            "breadcrumbs": [
-                {"label": _("Resident units"), "url": reverse("people:unit-list")},
-                {"label": unit.name, "url": ""},
             ],
         },
     )

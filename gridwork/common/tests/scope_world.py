@@ -16,7 +16,11 @@ from PIL import Image
 from gridwork.accounts.models import Post, User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_resident_user, make_staff
+from gridwork.alliances.models import Alliance
 from gridwork.care.models import HouseholdInDifficulty
+from gridwork.cobuild.categories import ServiceField
+from gridwork.cobuild.models import Need, NeedSource, Project, Resource, ResourceKind
+from gridwork.contracts.models import Contract
 from gridwork.matters.models import Matter, MatterEvent, RoutingRule
 from gridwork.matters.photos import clean_photo
 from gridwork.matters.services import matter_file
@@ -130,6 +134,46 @@ def _exchange_for(registration: MemberRegistration, mark: str) -> Exchange:
     reward = Reward.objects.create(place=registration.community, name=f"{mark} reward", cost=10)
     account = PointAccount.objects.create(member=registration, balance=30, earned=30)
     return Exchange.objects.create(account=account, reward=reward, cost=reward.cost)
+
+
+def _cobuild_at(household: Place, unit: ResidentUnit, mark: str, user: User) -> dict[str, models.Model]:
+    """Co-construction in the household's community: a need, the unit's resource, a project, a contract under
+    negotiation with the unit, and an alliance organised there."""
+    community = household.parent.parent.parent  # type: ignore[union-attr]
+    assert community is not None
+    assert community.level == "community"
+    field_of_work = ServiceField.ELDERLY
+    return {
+        "need": Need.objects.create(
+            community=community, title=f"{mark} need", field=field_of_work, source=NeedSource.MEETING, created_by=user
+        ),
+        "resource": Resource.objects.create(
+            unit=unit, kind=ResourceKind.VENUE, field=field_of_work, title=f"{mark} resource", created_by=user
+        ),
+        "project": Project.objects.create(
+            title=f"{mark} project",
+            goal=f"{mark} goal",
+            field=field_of_work,
+            community=community,
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+            created_by=user,
+        ),
+        "contract": Contract.objects.create(
+            number=f"GJ2026{next(_sequence) % 10000:04d}",
+            title=f"{mark} contract",
+            community=community,
+            unit=unit,
+            created_by=user,
+        ),
+        "alliance": Alliance.objects.create(
+            name=f"{mark} alliance",
+            purpose=f"{mark} purpose",
+            place=community,
+            started_on=date(2026, 1, 1),
+            created_by=user,
+        ),
+    }
 
 
 def _tiny_png() -> bytes:
@@ -263,6 +307,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
             since=date(2026, 1, 1),
             recorded_by=user,
         )
+        objects.update(_cobuild_at(household, unit, mark, user))
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
             staff = make_staff(

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AlliancesConfig(AppConfig):
+    name = "gridwork.alliances"
+    label = "alliances"

@@ -1,0 +1,115 @@
+"""The alliances list as an Excel workbook (openpyxl, write-only): the staff list's rows with its filters. Alliances
+hold no personal data (their members are communities and resident units), so nothing is masked."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, cast
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from gridwork.alliances.models import Alliance, AllianceState
+from gridwork.alliances.selectors import chairs_now
+
+EXPORT_CAP = 10_000
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="C00000")
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _columns(year: int) -> tuple[tuple[str | Promise, int, str], ...]:
+    return (
+        (_("No."), 8, ""),
+        (_("Alliance"), 30, ""),
+        (_("Organised by"), 20, ""),
+        (_("Started on"), 12, DATE_FORMAT),
+        (_("Chair's term (months)"), 10, "0"),
+        (_("Members now"), 10, "0"),
+        (_("Chair now"), 24, ""),
+        (_("Joint meetings in %(year)d") % {"year": year}, 12, "0"),
+        (_("Short of meetings"), 10, ""),
+        (_("State"), 10, ""),
+        (_("Dissolved on"), 12, DATE_FORMAT),
+        (_("Purpose"), 50, ""),
+    )
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str) -> Any:
+    """A cell; text starting with "=" stays text, so that typed words are never run as a formula."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    text_formula = isinstance(value, str) and value.startswith("=")
+    if value is None or (not number_format and not text_formula):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if text_formula:
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _place(alliance: Alliance) -> str:
+    parent = alliance.place.parent
+    return f"{parent.name} › {alliance.place.name}" if parent is not None else alliance.place.name
+
+
+def alliances_xlsx(
+    alliances: Sequence[Alliance], *, year: int, about: Sequence[tuple[str | Promise, Any]], today: date | None = None
+) -> bytes:
+    """The workbook of ``alliances`` (annotated by ``selectors.with_counts``), at most ``EXPORT_CAP`` of them, and a
+    sheet saying what the export is."""
+    rows = list(alliances[:EXPORT_CAP])
+    chairs = chairs_now(rows, today=today)
+    columns = _columns(year)
+    workbook = Workbook(write_only=True)
+    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("Alliances"))))
+    layout: Any = sheet
+    for index, (_title, width, _format) in enumerate(columns, start=1):
+        layout.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title, _width, _format in columns:
+        cell = WriteOnlyCell(sheet, value=str(title))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header.append(cell)
+    sheet.append(header)
+    for alliance in rows:
+        chair = chairs.get(alliance.pk)
+        values = (
+            alliance.pk,
+            alliance.name,
+            _place(alliance),
+            alliance.started_on,
+            alliance.term_months,
+            getattr(alliance, "member_count", 0),
+            chair.name if chair is not None else "",
+            getattr(alliance, "meetings_in_year", 0),
+            _("Yes") if getattr(alliance, "short", False) else "",
+            AllianceState(alliance.state).label,
+            alliance.dissolved_on,
+            alliance.purpose,
+        )
+        sheet.append([_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, columns, strict=True)])
+    if len(rows) == EXPORT_CAP:
+        sheet.append([str(_("Only the first %(n)d alliances are exported.") % {"n": EXPORT_CAP})])
+    about_sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("About"))))
+    for label, value in about:
+        about_sheet.append([str(label), _cell(about_sheet, value, "")])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

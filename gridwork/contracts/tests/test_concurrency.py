@@ -1,0 +1,90 @@
+"""Real threads, each with its own database connection, signing the same contract at once: a staff member for the
+community and a contact for the unit. Both signatures are kept and the contract is signed — whichever order the
+database puts them in, the second signer's compare-and-set loses only to the other party's signature, and the
+service applies theirs on top of it.
+
+"At once" releases both threads together; "in lockstep" also holds each thread after it has read the contract, just
+before its compare-and-set, until both have arrived, so that one of them must lose the compare-and-set and retry.
+
+The data must be committed for other connections to see it (a transactional test); the test database is emptied with
+``flush`` afterwards, which lifts the append-only triggers of the tables in ``APPEND_ONLY_TABLES``. It must pass on
+SQLite and on PostgreSQL (scripts/with-postgres.sh).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from gridwork.accounts.models import User
+from gridwork.contracts import services
+from gridwork.contracts.models import ContractEvent, ContractParty, ContractState
+from gridwork.contracts.services import negotiation
+from gridwork.contracts.tests.factories import ContractWorld, draft, fresh
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MODES = ["at once", "in lockstep"]
+
+
+def _lockstep(patch: pytest.MonkeyPatch) -> threading.Barrier:
+    """Hold each thread's first compare-and-set until both threads have read the contract."""
+    gate = threading.Barrier(2)
+    local = threading.local()
+    real_move = negotiation.flow_move
+
+    def move_when_both_have_read(*args: Any, **kwargs: Any) -> Any:
+        if not getattr(local, "waited", False):
+            local.waited = True
+            gate.wait(timeout=30)
+        return real_move(*args, **kwargs)
+
+    patch.setattr(negotiation, "flow_move", move_when_both_have_read)
+    return gate
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_both_signatures_at_once_are_both_kept(
+    world: ContractWorld, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contract = draft(world)
+    seen = contract.version
+    signers = [(world.staff, ContractParty.COMMUNITY), (world.unit_user, ContractParty.UNIT)]
+    gates = [_lockstep(monkeypatch)] if mode == "in lockstep" else []
+    start = threading.Barrier(len(signers))
+    outcomes: list[Any] = [None] * len(signers)
+
+    def run(i: int) -> None:
+        try:
+            actor = User.objects.get(pk=signers[i][0].pk)
+            start.wait(timeout=30)
+            outcomes[i] = services.contract_sign(
+                actor=actor, contract=contract, side=signers[i][1], expected_version=seen
+            )
+        except Exception as error:
+            outcomes[i] = error
+            for gate in [start, *gates]:
+                if gate.n_waiting:
+                    gate.abort()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,), name=f"signer-{i}") for i in range(len(signers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    signed = fresh(contract)
+    assert signed.state == ContractState.SIGNED
+    assert signed.community_signed_by_id == world.staff.pk
+    assert signed.unit_signed_by_id == world.unit_user.pk
+    assert signed.signed_at is not None
+    events = list(ContractEvent.objects.filter(subject=contract, sequence__gt=seen).order_by("sequence"))
+    assert [event.action for event in events] == ["sign", "countersign"]
+    assert {event.data["party"] for event in events} == {ContractParty.COMMUNITY, ContractParty.UNIT}
+    assert signed.version == seen + 2

@@ -1,0 +1,96 @@
+"""The Excel roster of part-time members (兼职委员名册): one row per term of the list's filter. A committee's roster is
+published with the committee, so names are not masked; it holds no phone number."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from gridwork.party.exports import EXPORT_CAP, HEADER_FILL, HEADER_FONT
+from gridwork.party.models import PartTimeMember
+from gridwork.party.parttime_selectors import TermStatus, term_status
+
+
+def _cell(value: Any) -> Any:
+    """Local time without a zone (Excel has none); text without control characters."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """A row; text starting with "=" stays text (what someone typed is never run as a formula)."""
+    sheet.append([_cell(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
+def part_time_xlsx(terms: Iterable[PartTimeMember], *, about: list[tuple[Any, Any]], today: date) -> tuple[bytes, int]:
+    """The workbook (the roster and a sheet saying what was exported) and its number of rows."""
+    workbook = Workbook()
+    sheet: Any = workbook.active
+    sheet.title = _("Part-time members")[:31]
+    headers = [
+        (_("Organisation"), 28),
+        (_("Place"), 16),
+        (_("Name"), 12),
+        (_("Resident unit"), 28),
+        (_("Position in the unit"), 20),
+        (_("First day"), 12),
+        (_("Last day"), 12),
+        (_("Ended early on"), 12),
+        (_("Reason"), 28),
+        (_("Status"), 14),
+        (_("Renews the term of"), 12),
+        (_("Duties"), 48),
+    ]
+    for index, (header, width) in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    rows = 0
+    for term in terms:
+        if rows >= EXPORT_CAP:
+            break
+        _append(
+            sheet,
+            [
+                term.organisation.name,
+                term.organisation.place.name,
+                term.name,
+                term.resident_unit.name,
+                term.position,
+                term.term_start,
+                term.term_end,
+                term.ended_on,
+                term.end_reason,
+                str(TermStatus(term_status(term, today)).label),
+                term.renewed_from.term_start if term.renewed_from else None,
+                "\n".join(term.duty_list),
+            ],
+        )
+        for column in (6, 7, 8, 11):
+            sheet.cell(row=sheet.max_row, column=column).number_format = "yyyy-mm-dd"
+        rows += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(rows + 1, 1)}"
+    info = workbook.create_sheet(_("About this export")[:31])
+    for label, value in about:
+        _append(info, [str(label), value])
+    info.column_dimensions["A"].width = 24
+    info.column_dimensions["B"].width = 60
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), rows
