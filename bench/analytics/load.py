@@ -285,8 +285,15 @@ def pg_connect(name: str) -> Any:
 def _copy_table(connection: Any, table: str, columns: str, queries: list[str], staging: Path) -> int:
     """Truncate ``table`` and COPY the rows of ``queries`` into it, in one transaction."""
     with connection.transaction(), connection.cursor() as cursor:
-        # The event log's append-only triggers refuse TRUNCATE too: off for the load, on again below.
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        # Append-only triggers refuse TRUNCATE too, also on the (empty) tables the CASCADE reaches — co-construction's
+        # event logs hang off matters: off for the load, on again below.
+        cursor.execute(
+            "SELECT DISTINCT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE %s",
+            ["%\\_no\\_truncate"],
+        )
+        guarded = sorted({table} | {name for (name,) in cursor.fetchall()})
+        for name in guarded:
+            cursor.execute(f"ALTER TABLE {name} DISABLE TRIGGER USER")
         cursor.execute(f"TRUNCATE {table} CASCADE")  # with wal_level=minimal, COPY then skips the WAL
         for query in queries:
             duck = _duckdb()
@@ -297,7 +304,8 @@ def _copy_table(connection: Any, table: str, columns: str, queries: list[str], s
                 while block := f.read(1 << 20):
                     copy.write(block)
             staging.unlink()
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        for name in guarded:
+            cursor.execute(f"ALTER TABLE {name} ENABLE TRIGGER USER")
     return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
