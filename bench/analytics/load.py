@@ -287,9 +287,8 @@ def _copy_table(connection: Any, table: str, columns: str, queries: list[str], s
     with connection.transaction(), connection.cursor() as cursor:
         # Append-only triggers refuse TRUNCATE too, also on the (empty) tables the CASCADE reaches — co-construction's
         # event logs hang off matters: off for the load, on again below.
-        cursor.execute(
-            "SELECT DISTINCT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE %s",
-            ["%\\_no\\_truncate"],
+        cursor.execute(  # pg_trigger: information_schema.triggers does not show TRUNCATE triggers
+            "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s", ["%\\_no\\_truncate"]
         )
         guarded = sorted({table} | {name for (name,) in cursor.fetchall()})
         for name in guarded:
