@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridwork.cobuild.categories import ServiceField
 from gridwork.common.flows import FlowEvent, FlowSubject
@@ -34,7 +35,7 @@ class ContractState(models.TextChoices):
     SIGNED = "signed", _("Signed, to be published")  # 已签约
     PERFORMING = "performing", _("Published, being performed")  # 亮约 · 履约
     EVALUATING = "evaluating", _("Being evaluated")  # 评约
-    CLOSED = "closed", _("Closed")  # 已结束
+    CLOSED = "closed", pgettext_lazy("contract", "Closed")  # 已结束
     CANCELLED = "cancelled", _("Negotiation abandoned")  # 终止谈约
 
 
@@ -45,7 +46,7 @@ class ContractStage(models.TextChoices):
     SIGN = "sign", _("Signing")  # 签约
     PERFORM = "perform", _("Published and performed")  # 亮约 · 履约
     EVALUATE = "evaluate", _("Evaluation")  # 评约
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("contract", "Closed")
     CANCELLED = "cancelled", _("Abandoned")
 
 
