@@ -18,9 +18,9 @@ code from a phone), their link to their resident rows, and the two published dem
 The services stamp what they write with ``timezone.now()``; so that the demo has a believable past (registrations
 confirmed weeks ago, wishes waiting long enough to be flagged, points earned day by day), each story is a generator
 yielding the moment of its next step, and ``_Season.run`` takes the steps of all stories in time order, each on a
-simulated clock (``_clock``, which sets the process's clock: for a management command, never a serving process). The
-season is ``SEASON_DAYS`` long and ends yesterday. Each story draws from its own seeded stream: the same seed gives the
-same people, texts, states and times of day.
+simulated clock (``gridwork.demo.clock.clock``, which sets the process's clock: for a management command, never a
+serving process). The season is ``SEASON_DAYS`` long and ends yesterday. Each story draws from its own seeded stream:
+the same seed gives the same people, texts, states and times of day.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import io
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -48,6 +47,7 @@ from gridwork.audit.services import audit_record
 from gridwork.care.models import Difficulty, HouseholdInDifficulty, Need, Pairing, Visit
 from gridwork.care.services import household_flag, need_post_wish, pairing_create, visit_record
 from gridwork.common.masking import mask_phone
+from gridwork.demo.clock import clock
 from gridwork.demo.plan import CITY_CODE, DEFAULT_SEED
 from gridwork.party.evaluations import evaluations_send, member_evaluate
 from gridwork.party.models import (
@@ -312,18 +312,6 @@ def _age(id_number: str, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-@contextmanager
-def _clock(moment: datetime) -> Iterator[None]:
-    """For one step, ``django.utils.timezone.now`` (which the services, ``auto_now`` fields and ``localdate`` read)
-    answers ``moment``."""
-    real = timezone.now
-    setattr(timezone, "now", lambda: moment)  # noqa: B010 — mypy refuses assigning to a module's function
-    try:
-        yield
-    finally:
-        setattr(timezone, "now", real)  # noqa: B010
-
-
 def _photo(rng: random.Random) -> io.BytesIO:
     """A photo of a gift handed over: a soft background and a wrapped box (640 × 480 JPEG)."""
     width, height = 640, 480
@@ -423,7 +411,7 @@ class _Season:
             name, story = self.stories[order]
             self.running = moment
             try:
-                with _clock(moment):
+                with clock(moment):
                     following = next(story, None)
             except Exception as error:
                 raise RuntimeError(f"Demo story “{name}” failed at {moment:%Y-%m-%d %H:%M}: {error!r}") from error
