@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any, cast
 
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.alliances.models import Alliance, AllianceState
 from gridwork.alliances.selectors import chairs_now
+from gridwork.common.workbooks import safe_cell
 
 EXPORT_CAP = 10_000
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -42,25 +41,6 @@ def _columns(year: int) -> tuple[tuple[str | Promise, int, str], ...]:
         (_("Dissolved on"), 12, DATE_FORMAT),
         (_("Purpose"), 50, ""),
     )
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str) -> Any:
-    """A cell; text starting with "=" stays text, so that typed words are never run as a formula."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    text_formula = isinstance(value, str) and value.startswith("=")
-    if value is None or (not number_format and not text_formula):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if text_formula:
-        cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    return cell
 
 
 def _place(alliance: Alliance) -> str:
@@ -104,12 +84,17 @@ def alliances_xlsx(
             alliance.dissolved_on,
             alliance.purpose,
         )
-        sheet.append([_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, columns, strict=True)])
+        sheet.append(
+            [
+                safe_cell(sheet, value, fmt, whole_seconds=False)
+                for value, (_t, _w, fmt) in zip(values, columns, strict=True)
+            ]
+        )
     if len(rows) == EXPORT_CAP:
         sheet.append([str(_("Only the first %(n)d alliances are exported.") % {"n": EXPORT_CAP})])
     about_sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("About"))))
     for label, value in about:
-        about_sheet.append([str(label), _cell(about_sheet, value, "")])
+        about_sheet.append([str(label), safe_cell(about_sheet, value, whole_seconds=False)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -18,14 +18,12 @@ from itertools import islice
 from typing import Any, cast
 
 from django.db.models import BooleanField, Exists, Field, Model, OuterRef, QuerySet, Value
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -37,6 +35,7 @@ from gridwork.analytics.models import AnalyticsSettings, UnitKind
 from gridwork.analytics.periods import Period
 from gridwork.analytics.selectors import NoticeMatter, NoticeRow, RankingRow
 from gridwork.common.masking import mask_name, mask_phone
+from gridwork.common.workbooks import safe_cell
 from gridwork.matters.disclosure import matter_reporter_contact
 from gridwork.matters.models import Matter
 from gridwork.matters.selectors import QueueFilters, QueueTab, matter_queue
@@ -68,33 +67,6 @@ def _sheet_title(title: str | Promise) -> str:
     return _SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip()[:31] or "Sheet"
 
 
-def _excel_value(value: Any) -> Any:
-    """A value Excel can hold: local time without a zone (Excel has none), text without control characters."""
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str = "") -> Any:
-    """A cell for ``append``. Text starting with "=" stays text: a resident's title is never run as a formula."""
-    value = _excel_value(value)
-    text_formula = isinstance(value, str) and value.startswith("=")
-    if value is None or (not number_format and not text_formula):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if text_formula:
-        cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    return cell
-
-
 def _layout(sheet: WriteOnlyWorksheet) -> Any:
     """The sheet's column widths and autofilter, which a write-only sheet has but the type stubs do not name."""
     return sheet
@@ -118,7 +90,7 @@ def _data_sheet(workbook: Workbook, title: str | Promise, columns: Sequence[Colu
 
 
 def _append(sheet: WriteOnlyWorksheet, columns: Sequence[Column], values: Sequence[Any]) -> None:
-    sheet.append([_cell(sheet, value, column.number_format) for column, value in zip(columns, values, strict=True)])
+    sheet.append([safe_cell(sheet, value, column.number_format) for column, value in zip(columns, values, strict=True)])
 
 
 def _filter_to(sheet: WriteOnlyWorksheet, columns: Sequence[Column], last_row: int) -> None:
@@ -138,7 +110,7 @@ def _about_sheet(workbook: Workbook, lines: Sequence[tuple[str | Promise, Any]])
     sheet = _data_sheet(workbook, gettext_lazy("About this export"), columns)
     for label, value in lines:
         number_format = DATETIME_FORMAT if isinstance(value, datetime) else ""
-        sheet.append([str(label), _cell(sheet, value, number_format)])
+        sheet.append([str(label), safe_cell(sheet, value, number_format)])
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -456,7 +428,7 @@ def measures_xlsx(
     sheet = _data_sheet(workbook, gettext_lazy("Measures"), columns)
     for definition in DEFINITIONS:
         value = figures.value(definition.key)
-        sheet.append([str(definition.label), _cell(sheet, value, _measure_format(definition.key))])
+        sheet.append([str(definition.label), safe_cell(sheet, value, _measure_format(definition.key))])
     _filter_to(sheet, columns, len(DEFINITIONS) + 1)
 
     columns = [Column(gettext_lazy("Unit"), 26), Column(gettext_lazy("Code"), 16), *_measure_columns()]

@@ -7,18 +7,17 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gridwork.care.models import HouseholdInDifficulty
 from gridwork.care.selectors import household_label, kind_labels, partner_label, person_label, unmasked_for
+from gridwork.common.workbooks import append_row
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="C00000")
@@ -32,21 +31,10 @@ class HouseholdsWorkbook:
     unmasked: int
 
 
-def _text(value: Any) -> Any:
-    """Local time without a zone (Excel has none); text without control characters."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if timezone.is_aware(value) else value
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def _append(sheet: Any, values: list[Any]) -> None:
-    """A row of values; text starting with "=" stays text: what someone typed is never run as a formula."""
-    sheet.append([_text(value) for value in values])
+    """A row as ``append_row`` writes it, its dates shown as dates."""
+    append_row(sheet, values)
     for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
         if isinstance(cell.value, date):
             cell.number_format = "yyyy-mm-dd"
 

@@ -15,12 +15,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.cobuild.categories import ServiceField
+from gridwork.common.workbooks import safe_cell
 from gridwork.contracts.models import (
     PUBLIC_STATES,
     Clause,
@@ -84,30 +84,6 @@ class ContractLedger:
     capped: bool
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if timezone.is_aware(value) else value
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str) -> Any:
-    """A cell; text starting with "=" stays text, so that typed words are never run as a formula."""
-    value = _value(value)
-    text_formula = isinstance(value, str) and value.startswith("=")
-    if value is None or (not number_format and not text_formula):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if text_formula:
-        cell.data_type = "s"
-    if number_format and not isinstance(value, str):
-        cell.number_format = number_format
-    return cell
-
-
 def _sheet(workbook: Workbook, title: Any, columns: Sequence[tuple[str | Promise, int, str]]) -> WriteOnlyWorksheet:
     sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)))
     layout: Any = sheet
@@ -124,7 +100,7 @@ def _sheet(workbook: Workbook, title: Any, columns: Sequence[tuple[str | Promise
 
 
 def _append(sheet: WriteOnlyWorksheet, values: Sequence[Any], columns: Sequence[tuple[Any, int, str]]) -> None:
-    sheet.append([_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, columns, strict=True)])
+    sheet.append([safe_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, columns, strict=True)])
 
 
 def contracts_xlsx(
@@ -213,7 +189,7 @@ def contracts_xlsx(
     about_sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("About this export"))))
     for label, value in about:
         about_sheet.append(
-            [str(label), _cell(about_sheet, value, DATETIME_FORMAT if isinstance(value, datetime) else "")]
+            [str(label), safe_cell(about_sheet, value, DATETIME_FORMAT if isinstance(value, datetime) else "")]
         )
     if capped:
         about_sheet.append(

@@ -8,17 +8,15 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gridwork.common.masking import mask_name, mask_phone
+from gridwork.common.workbooks import append_row
 from gridwork.party.models import MemberRegistration
 from gridwork.party.periods import Period
 from gridwork.party.records import RecordFigures, ReportRow
@@ -35,23 +33,6 @@ class MembersWorkbook:
     content: bytes
     rows: int
     unmasked: int
-
-
-def _text(value: Any) -> Any:
-    """Local time without a zone (Excel has none); text without control characters."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if timezone.is_aware(value) else value
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _append(sheet: Any, values: list[Any]) -> None:
-    """A row of values; text starting with "=" stays text: what a member typed is never run as a formula."""
-    sheet.append([_text(value) for value in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
 
 
 def registered_members_xlsx(
@@ -97,14 +78,14 @@ def registered_members_xlsx(
             "、".join(skill_labels(registration.skills or [])),
             registration.confirmed_at,
         ]
-        _append(sheet, values)
+        append_row(sheet, values)
         sheet.cell(row=sheet.max_row, column=len(values)).number_format = "yyyy-mm-dd hh:mm"
         rows += 1
         unmasked += shown
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(rows + 1, 1)}"
     info = workbook.create_sheet(_("About this export")[:31])
     for label, value in about:
-        _append(info, [str(label), value])
+        append_row(info, [str(label), value])
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 60
     buffer = io.BytesIO()
@@ -194,7 +175,7 @@ def evaluations_xlsx(
             else [registration.community.name, registration.building.name, name, registration.employer]
         )
         evaluation = row.evaluation
-        _append(
+        append_row(
             sheet,
             [
                 *who_values,
@@ -213,7 +194,7 @@ def evaluations_xlsx(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(written + 1, 1)}"
     info = workbook.create_sheet(_("About this export")[:31])
     for label, value in about:
-        _append(info, [str(label), value])
+        append_row(info, [str(label), value])
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 60
     buffer = io.BytesIO()

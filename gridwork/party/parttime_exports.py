@@ -5,35 +5,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from gridwork.common.workbooks import append_row
 from gridwork.party.exports import EXPORT_CAP, HEADER_FILL, HEADER_FONT
 from gridwork.party.models import PartTimeMember
 from gridwork.party.parttime_selectors import TermStatus, term_status
-
-
-def _cell(value: Any) -> Any:
-    """Local time without a zone (Excel has none); text without control characters."""
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _append(sheet: Any, values: list[Any]) -> None:
-    """A row; text starting with "=" stays text (what someone typed is never run as a formula)."""
-    sheet.append([_cell(value) for value in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
 
 
 def part_time_xlsx(terms: Iterable[PartTimeMember], *, about: list[tuple[Any, Any]], today: date) -> tuple[bytes, int]:
@@ -65,7 +47,7 @@ def part_time_xlsx(terms: Iterable[PartTimeMember], *, about: list[tuple[Any, An
     for term in terms:
         if rows >= EXPORT_CAP:
             break
-        _append(
+        append_row(
             sheet,
             [
                 term.organisation.name,
@@ -88,7 +70,7 @@ def part_time_xlsx(terms: Iterable[PartTimeMember], *, about: list[tuple[Any, An
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(rows + 1, 1)}"
     info = workbook.create_sheet(_("About this export")[:31])
     for label, value in about:
-        _append(info, [str(label), value])
+        append_row(info, [str(label), value])
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 60
     buffer = io.BytesIO()

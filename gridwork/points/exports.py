@@ -7,17 +7,15 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gridwork.common.masking import mask_name
+from gridwork.common.workbooks import append_row
 from gridwork.party.models import MemberRegistration
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,23 +29,6 @@ class AccountsWorkbook:
     content: bytes
     rows: int
     unmasked: int
-
-
-def _cell(value: Any) -> Any:
-    """Local time without a zone (Excel has none); text without control characters."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if timezone.is_aware(value) else value
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _append(sheet: Any, values: list[Any]) -> None:
-    """A row of values; text starting with "=" stays text: what someone typed is never run as a formula."""
-    sheet.append([_cell(value) for value in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
 
 
 def accounts_xlsx(members: Iterable[MemberRegistration], *, about: list[tuple[str, Any]]) -> AccountsWorkbook:
@@ -78,7 +59,7 @@ def accounts_xlsx(members: Iterable[MemberRegistration], *, about: list[tuple[st
         shown = bool(getattr(member, "unmasked", False))
         balance = int(getattr(member, "balance", 0) or 0)
         earned = int(getattr(member, "earned", 0) or 0)
-        _append(
+        append_row(
             sheet,
             [
                 member.community.name,
@@ -95,7 +76,7 @@ def accounts_xlsx(members: Iterable[MemberRegistration], *, about: list[tuple[st
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(rows + 1, 1)}"
     info = workbook.create_sheet(_("About this export")[:31])
     for label, value in about:
-        _append(info, [str(label), value])
+        append_row(info, [str(label), value])
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 60
     buffer = io.BytesIO()

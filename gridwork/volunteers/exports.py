@@ -6,23 +6,20 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.common.masking import mask_name, mask_phone
+from gridwork.common.workbooks import safe_cell
 from gridwork.volunteers.models import ServiceOrder
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,28 +88,6 @@ def order_rows(orders: QuerySet[ServiceOrder], *, cap: int = EXPORT_CAP) -> Iter
         yield order_row(order, unmasked=bool(getattr(order, "personal_visible", False)))
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """Text starting with "=" stays text: a resident's words are never run as a formula."""
-    value = _value(value)
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def _sheet(workbook: Workbook, title: str, headers: Sequence[str]) -> WriteOnlyWorksheet:
     sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(title[:31]))
     row = []
@@ -140,7 +115,7 @@ def orders_xlsx(
     written = unmasked = 0
     iterator = iter(rows)
     for row in islice(iterator, cap):
-        sheet.append([_cell(sheet, value) for value in row.values])
+        sheet.append([safe_cell(sheet, value) for value in row.values])
         written += 1
         unmasked += row.unmasked
     capped = next(iterator, None) is not None
@@ -149,7 +124,7 @@ def orders_xlsx(
     about_sheet = _sheet(workbook, _("About this export"), [_("Item"), _("Value")])
     masking = _("Shown as recorded, where you may see personal data.") if unmasked else _("Masked (138****1234).")
     for label, value in [*about, (_("Rows"), written), (_("Names and phones"), masking)]:
-        about_sheet.append([str(label), _cell(about_sheet, value)])
+        about_sheet.append([str(label), safe_cell(about_sheet, value)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return OrdersFile(content=buffer.getvalue(), rows=written, unmasked=unmasked, capped=capped)

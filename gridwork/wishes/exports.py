@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.common.masking import mask_name, mask_phone
+from gridwork.common.workbooks import safe_cell
 from gridwork.wishes.models import Wish, WishState
 from gridwork.wishes.selectors import claimant_label
 
@@ -58,30 +57,6 @@ class WishLedger:
     rows: int
     unmasked: int
     capped: bool
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if timezone.is_aware(value) else value
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str) -> Any:
-    """A cell; text starting with "=" stays text, so that a resident's words are never run as a formula."""
-    value = _value(value)
-    text_formula = isinstance(value, str) and value.startswith("=")
-    if value is None or (not number_format and not text_formula):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if text_formula:
-        cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    return cell
 
 
 def _row(wish: Wish, *, unmasked: bool, stale: bool) -> Sequence[Any]:
@@ -129,14 +104,14 @@ def wishes_xlsx(
             break
         shown = any(wish.community.path.startswith(path) for path in unmasked_paths)
         values = _row(wish, unmasked=shown, stale=bool(getattr(wish, "stale", False)))
-        sheet.append([_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, COLUMNS, strict=True)])
+        sheet.append([safe_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, COLUMNS, strict=True)])
         rows += 1
         unmasked += shown
     layout.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(rows + 1, 1)}"
     about_sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("About this export"))))
     for label, value in about:
         about_sheet.append(
-            [str(label), _cell(about_sheet, value, DATETIME_FORMAT if isinstance(value, datetime) else "")]
+            [str(label), safe_cell(about_sheet, value, DATETIME_FORMAT if isinstance(value, datetime) else "")]
         )
     if capped:
         about_sheet.append(

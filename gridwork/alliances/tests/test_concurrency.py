@@ -17,8 +17,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.utils import translation
 
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import Role
@@ -31,6 +29,7 @@ from gridwork.alliances.models import (
 )
 from gridwork.alliances.tests.factories import AllianceWorld, form_alliance
 from gridwork.common.flows import StaleState
+from gridwork.common.tests.racing import race
 from gridwork.places.models import Place
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,11 +39,11 @@ MODES = ["at once", "in lockstep"]
 
 
 @contextmanager
-def lockstep(mode: str) -> Iterator[None]:
+def lockstep(mode: str) -> Iterator[list[threading.Barrier]]:
     """In lockstep, hold each try after it has checked the new members (and before its transaction, whose write lock
-    SQLite takes at once), until all have checked."""
+    SQLite takes at once), until all have checked. Yields the gates a failing thread must break."""
     if mode != "in lockstep":
-        yield
+        yield []
         return
     gate = threading.Barrier(THREADS)
     real_check = services._new_member_errors
@@ -56,7 +55,7 @@ def lockstep(mode: str) -> Iterator[None]:
 
     services._new_member_errors = check_and_wait_for_all  # type: ignore[assignment]
     try:
-        yield
+        yield [gate]
     finally:
         services._new_member_errors = real_check  # type: ignore[assignment]
 
@@ -65,32 +64,19 @@ def lockstep(mode: str) -> Iterator[None]:
 def test_a_community_added_by_several_people_at_once_joins_once(world: AllianceWorld, mode: str) -> None:
     alliance = form_alliance(world, communities=[world.tree.community], units=[])
     adders = [world.street_staff, make_staff(role=Role.STREET_STAFF, place=world.tree.street, username="street2")]
-    start = threading.Barrier(THREADS)
-    outcomes: list[Any] = [None] * THREADS
 
-    def run(i: int) -> None:
-        translation.activate("en")
-        try:
-            actor = User.objects.get(pk=adders[i % 2].pk)
-            seen = Alliance.objects.get(pk=alliance.pk)
-            community2 = Place.objects.get(pk=world.tree.community2.pk)
-            start.wait(timeout=30)
-            outcomes[i] = services.alliance_members_add(
-                actor=actor, alliance=seen, communities=[community2], units=[], joined_on=date(2024, 1, 1)
-            )
-        except Exception as error:
-            outcomes[i] = error
-        finally:
-            translation.deactivate()
-            connection.close()
+    def prepare(i: int) -> tuple[User, Alliance, Place]:
+        actor = User.objects.get(pk=adders[i % 2].pk)
+        return actor, Alliance.objects.get(pk=alliance.pk), Place.objects.get(pk=world.tree.community2.pk)
 
-    with lockstep(mode):
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
+    def add(_i: int, prepared: tuple[User, Alliance, Place]) -> Any:
+        actor, seen, community2 = prepared
+        return services.alliance_members_add(
+            actor=actor, alliance=seen, communities=[community2], units=[], joined_on=date(2024, 1, 1)
+        )
+
+    with lockstep(mode) as gates:
+        outcomes = race(add, prepare, threads=THREADS, gates=gates)
 
     winners = [outcome for outcome in outcomes if isinstance(outcome, list)]
     assert len(winners) == 1, outcomes

@@ -13,10 +13,11 @@ from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_staff
 from gridwork.analytics.models import COUNTERS, DailyRollup, UnitKind
 from gridwork.analytics.rebuild import rebuild_rollup
+from gridwork.common.tests.racing import race
 from gridwork.matters import services
 from gridwork.matters.models import Matter
 from gridwork.matters.tests.factories import LoopStaff, make_loop_staff
-from gridwork.matters.tests.test_concurrency import THREADS, _file, _fresh, lockstep, race
+from gridwork.matters.tests.test_concurrency import THREADS, _file, _fresh, _gates, lockstep
 from gridwork.matters.workflow import Action, MatterKind
 from gridwork.places.tests.factories import CityTree
 
@@ -43,7 +44,7 @@ def _all_rows() -> dict[tuple[Any, ...], tuple[int, ...]]:
 
 
 def test_filings_at_once_are_each_counted_once_at_every_level(tree: CityTree) -> None:
-    outcomes = race(lambda i, _prepared: _file(tree))
+    outcomes = race(lambda i, _prepared: _file(tree), threads=THREADS, gates=_gates)
     assert all(isinstance(outcome, services.FilingReceipt) for outcome in outcomes), outcomes
     for unit_kind, unit_id in (
         (UnitKind.GRID, tree.grid.pk),
@@ -79,7 +80,7 @@ def test_a_department_accepting_many_matters_at_once_counts_each_answer(tree: Ci
     def accept(i: int, handler: User) -> Matter:
         return services.matter_transition(actor=handler, matter_id=matter_ids[i], action=Action.ACCEPT)
 
-    outcomes = race(accept, lambda i: _fresh(handlers[i]))
+    outcomes = race(accept, lambda i: _fresh(handlers[i]), threads=THREADS, gates=_gates)
     assert all(isinstance(outcome, Matter) for outcome in outcomes), outcomes
     department = _totals(UnitKind.DEPARTMENT, tree.department.pk)
     assert (department["dispatched"], department["responded"]) == (THREADS, THREADS)
@@ -106,7 +107,7 @@ def test_a_move_that_loses_the_race_adds_nothing(tree: CityTree, staff: LoopStaf
         return services.matter_transition(actor=handler, matter_id=matter_id, action=Action.ACCEPT)
 
     with lockstep(mode, THREADS):
-        outcomes = race(accept, lambda i: _fresh(handlers[i]))
+        outcomes = race(accept, lambda i: _fresh(handlers[i]), threads=THREADS, gates=_gates)
     assert sum(isinstance(outcome, Matter) for outcome in outcomes) == 1
     assert _totals(UnitKind.DEPARTMENT, tree.department.pk)["responded"] == 1
     assert _totals(UnitKind.CITY, 0)["responded"] == 1

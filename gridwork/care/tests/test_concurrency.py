@@ -8,16 +8,13 @@ must pass on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
-from django.db import connection
 
 from gridwork.accounts.models import User
 from gridwork.care import services
 from gridwork.care.models import Need
 from gridwork.care.tests.factories import CareWorld, flag, visit
+from gridwork.common.tests.racing import race
 from gridwork.matters.models import Matter
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,28 +26,15 @@ def test_of_filings_of_one_need_at_once_exactly_one_wins(world: CareWorld) -> No
     record = flag(world)
     need = visit(world, record, needs=("楼道灯坏了，需要维修",)).needs.get()
     filers = [world.staff, world.grid_worker, world.street] * 2
-    start = threading.Barrier(THREADS)
-    outcomes: list[Any] = [None] * THREADS
 
-    def run(i: int) -> None:
-        try:
-            actor = User.objects.get(pk=filers[i].pk)
-            seen = Need.objects.get(pk=need.pk)
-            start.wait(timeout=30)
-            outcomes[i] = services.need_file_matter(actor=actor, need=seen)
-        except Exception as error:
-            outcomes[i] = error
-            if start.n_waiting:
-                start.abort()
-        finally:
-            connection.close()
+    def prepare(i: int) -> tuple[User, Need]:
+        return User.objects.get(pk=filers[i].pk), Need.objects.get(pk=need.pk)
 
-    threads = [threading.Thread(target=run, args=(i,), name=f"filer-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a filing thread hangs"
+    def file_matter(_i: int, prepared: tuple[User, Need]) -> Matter:
+        actor, seen = prepared
+        return services.need_file_matter(actor=actor, need=seen)
+
+    outcomes = race(file_matter, prepare, threads=THREADS)
     winners = [outcome for outcome in outcomes if isinstance(outcome, Matter)]
     assert len(winners) == 1, outcomes
     losers = [outcome for outcome in outcomes if not isinstance(outcome, Matter)]

@@ -9,13 +9,12 @@ these tests must pass on SQLite and on PostgreSQL (scripts/with-postgres.sh).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import Role
@@ -24,6 +23,7 @@ from gridwork.cobuild import services
 from gridwork.cobuild.models import Match, Need, NeedEvent, Resource
 from gridwork.cobuild.tests.factories import World, make_world, publish_need, publish_resource
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.tests.racing import race
 from gridwork.places.tests.factories import CityTree
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,32 +54,6 @@ def lockstep(mode: str, parties: int) -> Iterator[None]:
         _gates.remove(gate)
 
 
-def race(work: Callable[[int, Any], Any], prepare: Callable[[int], Any]) -> list[Any]:
-    start = threading.Barrier(THREADS)
-    outcomes: list[Any] = [None] * THREADS
-
-    def run(i: int) -> None:
-        try:
-            prepared = prepare(i)
-            start.wait(timeout=30)
-            outcomes[i] = work(i, prepared)
-        except Exception as error:
-            outcomes[i] = error
-            for gate in [start, *_gates]:
-                if gate.n_waiting:
-                    gate.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"matcher-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hangs"
-    return outcomes
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_staff_accepting_one_suggestion_at_once_make_one_match(tree: CityTree, mode: str) -> None:
     world: World = make_world(tree)
@@ -97,7 +71,7 @@ def test_staff_accepting_one_suggestion_at_once_make_one_match(tree: CityTree, m
         return services.match_make(actor=user, need=seen, resource=offered, expected_version=seen.version)
 
     with lockstep(mode, THREADS):
-        outcomes = race(accept, prepare)
+        outcomes = race(accept, prepare, threads=THREADS, gates=_gates)
 
     made = [outcome for outcome in outcomes if isinstance(outcome, Match)]
     assert len(made) == 1, outcomes

@@ -17,9 +17,9 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from gridwork.accounts.models import User
+from gridwork.common.tests.racing import race
 from gridwork.contracts import services
 from gridwork.contracts.models import ContractEvent, ContractParty, ContractState
 from gridwork.contracts.services import negotiation
@@ -54,29 +54,14 @@ def test_both_signatures_at_once_are_both_kept(
     seen = contract.version
     signers = [(world.staff, ContractParty.COMMUNITY), (world.unit_user, ContractParty.UNIT)]
     gates = [_lockstep(monkeypatch)] if mode == "in lockstep" else []
-    start = threading.Barrier(len(signers))
-    outcomes: list[Any] = [None] * len(signers)
 
-    def run(i: int) -> None:
-        try:
-            actor = User.objects.get(pk=signers[i][0].pk)
-            start.wait(timeout=30)
-            outcomes[i] = services.contract_sign(
-                actor=actor, contract=contract, side=signers[i][1], expected_version=seen
-            )
-        except Exception as error:
-            outcomes[i] = error
-            for gate in [start, *gates]:
-                if gate.n_waiting:
-                    gate.abort()
-        finally:
-            connection.close()
+    def prepare(i: int) -> User:
+        return User.objects.get(pk=signers[i][0].pk)
 
-    threads = [threading.Thread(target=run, args=(i,), name=f"signer-{i}") for i in range(len(signers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    def sign(i: int, actor: User) -> Any:
+        return services.contract_sign(actor=actor, contract=contract, side=signers[i][1], expected_version=seen)
+
+    outcomes = race(sign, prepare, threads=len(signers), gates=gates)
 
     assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
     signed = fresh(contract)

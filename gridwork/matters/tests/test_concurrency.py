@@ -12,16 +12,16 @@ pass on SQLite (WAL, BEGIN IMMEDIATE, busy timeout) and on PostgreSQL (scripts/w
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_resident_user, make_staff
+from gridwork.common.tests.racing import race
 from gridwork.matters import notify, services
 from gridwork.matters.models import DailySequence, IdempotencyRecord, Matter, MatterEvent
 from gridwork.matters.services import ConcurrentChange, FilingReceipt, Idempotency
@@ -60,33 +60,6 @@ def lockstep(mode: str, parties: int) -> Iterator[None]:
     finally:
         services.apply = real_apply  # type: ignore[assignment]
         _gates.remove(gate)
-
-
-def race(work: Callable[[int, Any], Any], prepare: Callable[[int], Any] = lambda i: None) -> list[Any]:
-    """Run ``work(i, prepare(i))`` in THREADS threads released together; each result, or the exception raised."""
-    start = threading.Barrier(THREADS)
-    outcomes: list[Any] = [None] * THREADS
-
-    def run(i: int) -> None:
-        try:
-            prepared = prepare(i)  # this thread's own reads, on its own connection, before the start line
-            start.wait(timeout=30)
-            outcomes[i] = work(i, prepared)
-        except Exception as error:
-            outcomes[i] = error
-            for gate in [start, *_gates]:  # whoever still waits for this thread would wait in vain
-                if gate.n_waiting:
-                    gate.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"racer-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hangs"
-    return outcomes
 
 
 @pytest.fixture
@@ -164,7 +137,7 @@ def test_handlers_accepting_at_once_one_wins(tree: CityTree, staff: LoopStaff, n
         return services.matter_transition(actor=handler, matter_id=matter_id, action=Action.ACCEPT)
 
     with lockstep(mode, THREADS):
-        outcomes = race(accept, lambda i: _fresh(handlers[i]))
+        outcomes = race(accept, lambda i: _fresh(handlers[i]), threads=THREADS, gates=_gates)
 
     winners = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, Matter)]
     assert len(winners) == 1, outcomes
@@ -199,7 +172,7 @@ def test_accept_and_return_at_once_only_one_happens(
         )
 
     with lockstep(mode, THREADS):
-        outcomes = race(accept_or_return, lambda i: _fresh(handlers[i]))
+        outcomes = race(accept_or_return, lambda i: _fresh(handlers[i]), threads=THREADS, gates=_gates)
 
     winners = [outcome for outcome in outcomes if isinstance(outcome, Matter)]
     assert len(winners) == 1, outcomes
@@ -237,7 +210,7 @@ def test_dispatchers_at_once_leave_the_winners_units_only(
         return services.matter_transition(actor=dispatcher, matter_id=matter_id, action=Action.DISPATCH, data=plans[i])
 
     with lockstep(mode, THREADS):
-        outcomes = race(dispatch, lambda i: _fresh(dispatchers[i]))
+        outcomes = race(dispatch, lambda i: _fresh(dispatchers[i]), threads=THREADS, gates=_gates)
 
     winners = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, Matter)]
     assert len(winners) == 1, outcomes
@@ -270,7 +243,7 @@ def test_two_raters_at_once_rate_once(tree: CityTree, staff: LoopStaff, notified
         )
 
     with lockstep(mode, THREADS):
-        outcomes = race(rate, lambda i: _fresh(raters[i]))
+        outcomes = race(rate, lambda i: _fresh(raters[i]), threads=THREADS, gates=_gates)
 
     winners = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, Matter)]
     assert len(winners) == 1, outcomes
@@ -293,7 +266,7 @@ def test_one_submission_retried_from_eight_threads_files_one_matter(tree: CityTr
         return _file(tree, idempotency=key, reporter_phone="13812345678")
 
     with lockstep(mode, THREADS):
-        outcomes = race(submit)
+        outcomes = race(submit, threads=THREADS, gates=_gates)
 
     assert all(isinstance(outcome, FilingReceipt) for outcome in outcomes), outcomes
     assert len({(r.matter_id, r.number, r.tracking_code) for r in outcomes}) == 1
@@ -313,7 +286,7 @@ def test_daily_numbers_of_concurrent_filings_are_distinct_and_consecutive(tree: 
         return _file(tree, reporter_phone=f"1381234{i:04d}")
 
     with lockstep(mode, THREADS):
-        outcomes = race(submit)
+        outcomes = race(submit, threads=THREADS, gates=_gates)
 
     assert all(isinstance(outcome, FilingReceipt) for outcome in outcomes), outcomes
     numbers = sorted(receipt.number for receipt in outcomes)
@@ -330,7 +303,7 @@ def test_the_first_filings_of_a_day_race_to_create_its_number_row(tree: CityTree
         return _file(tree, reporter_phone=f"1391234{i:04d}")
 
     with lockstep(mode, THREADS):
-        outcomes = race(submit)
+        outcomes = race(submit, threads=THREADS, gates=_gates)
 
     assert all(isinstance(outcome, FilingReceipt) for outcome in outcomes), outcomes
     assert sorted(int(receipt.number[-7:]) for receipt in outcomes) == list(range(1, THREADS + 1))

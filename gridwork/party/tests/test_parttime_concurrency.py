@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 
 from gridwork.accounts.models import User
 from gridwork.audit.models import AuditEvent
+from gridwork.common.tests.racing import race
 from gridwork.party.models import PartTimeMember, PartyOrganisation
 from gridwork.party.parttime import part_time_appoint, part_time_renew
-from gridwork.party.tests.test_concurrency import race
 from gridwork.party.tests.test_parttime import Committees, make_committees
 from gridwork.people.models import ResidentUnit
 from gridwork.places.tests.factories import CityTree
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 6
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def world(tree: CityTree) -> Committees:
 
 
 def test_one_appointment_sent_several_times_at_once_makes_one_term(world: Committees) -> None:
-    def send(i: int) -> Any:
+    def send(i: int, _prepared: None) -> Any:
         return part_time_appoint(
             actor=User.objects.get(pk=world.staff.community.pk),
             organisation=PartyOrganisation.objects.get(pk=world.community.pk),
@@ -38,7 +40,7 @@ def test_one_appointment_sent_several_times_at_once_makes_one_term(world: Commit
             duties="联系单位在职党员",
         )
 
-    outcomes = race(send)
+    outcomes = race(send, threads=THREADS)
     assert sum(isinstance(o, PartTimeMember) for o in outcomes) == 1
     assert all(isinstance(o, ValidationError) for o in outcomes if not isinstance(o, PartTimeMember))
     assert PartTimeMember.objects.count() == 1
@@ -56,7 +58,7 @@ def test_two_renewals_of_one_term_at_once_make_one(world: Committees) -> None:
         duties="联系单位在职党员",
     )
 
-    def renew(i: int) -> Any:
+    def renew(i: int, _prepared: None) -> Any:
         return part_time_renew(
             actor=User.objects.get(pk=world.staff.street.pk if i else world.staff.community.pk),
             term=PartTimeMember.objects.get(pk=term.pk),

@@ -10,16 +10,15 @@ BEGIN IMMEDIATE, busy timeout) and on PostgreSQL (scripts/with-postgres.sh).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from gridwork.accounts.models import User
 from gridwork.common.flows import StaleState
+from gridwork.common.tests.racing import race
 from gridwork.places.tests.factories import CityTree
 from gridwork.points import exchanges
 from gridwork.points.models import EntryKind, Exchange, ExchangeState, PointAccount, PointEntry, Reward
@@ -52,35 +51,6 @@ def lockstep(mode: str, parties: int) -> Iterator[None]:
     finally:
         exchanges._require_decider = real  # type: ignore[assignment]
         _gates.remove(gate)
-
-
-def race(work: Callable[[int, Any], Any], prepare: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i, prepare(i))`` in THREADS threads released together; each result, or the exception raised."""
-    start = threading.Barrier(THREADS)
-    outcomes: list[Any] = [None] * THREADS
-
-    def run(i: int) -> None:
-        translation.activate("en")  # a thread starts in the default language; the tests read English messages
-        try:
-            prepared = prepare(i)  # this thread's own reads, on its own connection, before the start line
-            start.wait(timeout=30)
-            outcomes[i] = work(i, prepared)
-        except Exception as error:
-            outcomes[i] = error
-            for gate in [start, *_gates]:
-                if gate.n_waiting:
-                    gate.abort()
-        finally:
-            translation.deactivate()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"approver-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "an approving thread hangs"
-    return outcomes
 
 
 def _fresh(user: User) -> User:
@@ -116,7 +86,12 @@ def test_approvals_at_once_that_the_balance_pays_only_one_of_one_succeeds(tree: 
     ]
 
     with lockstep(mode, THREADS):
-        outcomes = race(_approve, lambda i: (_fresh(staff[i]), Exchange.objects.get(pk=requested[i].pk)))
+        outcomes = race(
+            _approve,
+            lambda i: (_fresh(staff[i]), Exchange.objects.get(pk=requested[i].pk)),
+            threads=THREADS,
+            gates=_gates,
+        )
 
     winners = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, Exchange)]
     assert len(winners) == 1, outcomes
@@ -144,7 +119,12 @@ def test_the_last_item_in_stock_approved_for_several_members_at_once_goes_to_one
     staff = [community_staff(tree, username=f"staff{i}") for i in range(THREADS)]
 
     with lockstep(mode, THREADS):
-        outcomes = race(_approve, lambda i: (_fresh(staff[i]), Exchange.objects.get(pk=requested[i].pk)))
+        outcomes = race(
+            _approve,
+            lambda i: (_fresh(staff[i]), Exchange.objects.get(pk=requested[i].pk)),
+            threads=THREADS,
+            gates=_gates,
+        )
 
     winners = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, Exchange)]
     assert len(winners) == 1, outcomes
@@ -172,7 +152,9 @@ def test_one_request_approved_by_several_staff_at_once_is_spent_once(tree: CityT
     staff = [community_staff(tree, username=f"staff{i}") for i in range(THREADS)]
 
     with lockstep(mode, THREADS):
-        outcomes = race(_approve, lambda i: (_fresh(staff[i]), Exchange.objects.get(pk=exchange.pk)))
+        outcomes = race(
+            _approve, lambda i: (_fresh(staff[i]), Exchange.objects.get(pk=exchange.pk)), threads=THREADS, gates=_gates
+        )
 
     winners = [outcome for outcome in outcomes if isinstance(outcome, Exchange)]
     assert len(winners) == 1, outcomes

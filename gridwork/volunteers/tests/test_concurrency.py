@@ -10,16 +10,16 @@ on SQLite and on PostgreSQL (scripts/with-postgres.sh).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from gridwork.accounts.models import User
 from gridwork.accounts.tests.factories import make_resident_user
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.tests.racing import race
 from gridwork.party.models import MemberRegistration
 from gridwork.places.tests.factories import CityTree
 from gridwork.points.models import PointEntry
@@ -64,32 +64,6 @@ def lockstep(mode: str, parties: int) -> Iterator[None]:
         _gates.remove(gate)
 
 
-def race(work: Callable[[int, Any], Any], prepare: Callable[[int], Any]) -> list[Any]:
-    start = threading.Barrier(THREADS)
-    outcomes: list[Any] = [None] * THREADS
-
-    def run(i: int) -> None:
-        try:
-            prepared = prepare(i)
-            start.wait(timeout=30)
-            outcomes[i] = work(i, prepared)
-        except Exception as error:
-            outcomes[i] = error
-            for gate in [start, *_gates]:
-                if gate.n_waiting:
-                    gate.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"taker-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hangs"
-    return outcomes
-
-
 def _fresh_user(user: User) -> User:
     return User.objects.get(pk=user.pk)
 
@@ -132,7 +106,7 @@ def test_members_taking_one_order_at_once_one_wins(
         return _fresh_user(members[i].user), ServiceOrder.objects.get(pk=order.pk)
 
     with lockstep(mode, THREADS):
-        outcomes = race(take, prepare)
+        outcomes = race(take, prepare, threads=THREADS, gates=_gates)
 
     winners = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, ServiceOrder)]
     assert len(winners) == 1, outcomes
@@ -161,7 +135,7 @@ def test_a_taker_completing_from_several_devices_at_once_earns_once(
         return _fresh_user(members[0].user), ServiceOrder.objects.get(pk=order.pk)
 
     with lockstep(mode, THREADS):
-        outcomes = race(complete, prepare)
+        outcomes = race(complete, prepare, threads=THREADS, gates=_gates)
 
     done = [o for o in outcomes if isinstance(o, services.Completion)]
     assert len(done) == 1, outcomes

@@ -12,15 +12,14 @@ The data must be committed for other connections to see it (transactional test c
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from gridwork.accounts.models import User
+from gridwork.common.tests.racing import race
 from gridwork.wishes import services
 from gridwork.wishes.flows import WishAction
 from gridwork.wishes.models import Wish, WishEvent, WishState
@@ -56,35 +55,6 @@ def lockstep(mode: str, parties: int) -> Iterator[None]:
         _gates.remove(gate)
 
 
-def race(work: Callable[[int, Any], Any], prepare: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i, prepare(i))`` in THREADS threads released together; each result, or the exception raised."""
-    start = threading.Barrier(THREADS)
-    outcomes: list[Any] = [None] * THREADS
-
-    def run(i: int) -> None:
-        translation.activate("en")  # a thread starts in the default language; the tests read English messages
-        try:
-            prepared = prepare(i)
-            start.wait(timeout=30)
-            outcomes[i] = work(i, prepared)
-        except Exception as error:
-            outcomes[i] = error
-            for gate in [start, *_gates]:
-                if gate.n_waiting:
-                    gate.abort()
-        finally:
-            translation.deactivate()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"claimer-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a claiming thread hangs"
-    return outcomes
-
-
 def _claimers(world: WishWorld) -> list[User]:
     """Members of the community and of its street, and contacts of two registered units."""
     tree = world.tree
@@ -114,7 +84,7 @@ def test_of_claims_at_once_exactly_one_wins(world: WishWorld, mode: str) -> None
         return claimer, Wish.objects.get(pk=wish.pk)
 
     with lockstep(mode, THREADS):
-        outcomes = race(claim, prepare)
+        outcomes = race(claim, prepare, threads=THREADS, gates=_gates)
 
     winners = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, Wish)]
     assert len(winners) == 1, outcomes
