@@ -48,6 +48,15 @@ class Perm:
     MANAGE_INTEGRATIONS = "integrations.manage"  # API tokens, Open311 keys and webhooks of other systems
     MANAGE_TRIAGE = "triage.manage"  # the city's triage model: retrain, class mapping, auto-dispatch, duplicate rules
     MANAGE_ASSESSMENT = "analytics.manage"  # the assessment's weights (三率) and the public-notice rule
+    # Star ratings (星级评定): a target assesses itself, the street reviews, the city accepts and sets the stars.
+    # Schemes and rounds are built by those who hold MANAGE_ASSESSMENT.
+    VIEW_RATINGS = "ratings.view"
+    SELF_ASSESS = "ratings.self_assess"
+    REVIEW_RATINGS = "ratings.review"
+    ACCEPT_RATINGS = "ratings.accept"
+    # The community workforce (社区工作者): posts, grades and pay, appointments, training, staffing.
+    VIEW_WORKFORCE = "workforce.view"
+    MANAGE_WORKFORCE = "workforce.manage"
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -61,10 +70,21 @@ _COMMUNITY_WORK = frozenset(
         Perm.VIEW_PERSONAL_DATA,
         Perm.MANAGE_PEOPLE,
         Perm.VIEW_STAFF,
+        Perm.VIEW_RATINGS,
+        Perm.SELF_ASSESS,
+        Perm.VIEW_WORKFORCE,
     }
 )
-_SUPERVISING = frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_STAFF})
-_MANAGING = _SUPERVISING | {Perm.MANAGE_PLACES, Perm.MANAGE_PARTY, Perm.MANAGE_STAFF, Perm.IMPORT_DATA}
+_SUPERVISING = frozenset(
+    {Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_STAFF, Perm.VIEW_RATINGS, Perm.VIEW_WORKFORCE}
+)
+_MANAGING = _SUPERVISING | {
+    Perm.MANAGE_PLACES,
+    Perm.MANAGE_PARTY,
+    Perm.MANAGE_STAFF,
+    Perm.IMPORT_DATA,
+    Perm.MANAGE_WORKFORCE,
+}
 # The closed loop: who files, dispatches (分流), handles (处置) and calls back (回访).
 _HANDLING = frozenset({Perm.VIEW_MATTERS, Perm.HANDLE_MATTERS})
 _DISPATCHING = frozenset(
@@ -82,16 +102,19 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         Role.STREET_STAFF: _MANAGING
         | _DISPATCHING
         | _SUPERVISING_MATTERS
-        | {Perm.MANAGE_ROUTING, Perm.VIEW_DIFFICULTY},
+        | {Perm.MANAGE_ROUTING, Perm.VIEW_DIFFICULTY, Perm.SELF_ASSESS, Perm.REVIEW_RATINGS},
         Role.DEPARTMENT_HANDLER: frozenset({Perm.VIEW_PLACES}) | _HANDLING,
-        Role.DISTRICT_STAFF: _MANAGING | _DISPATCHING | _SUPERVISING_MATTERS | {Perm.MANAGE_ROUTING},
+        Role.DISTRICT_STAFF: _MANAGING
+        | _DISPATCHING
+        | _SUPERVISING_MATTERS
+        | {Perm.MANAGE_ROUTING, Perm.SELF_ASSESS, Perm.REVIEW_RATINGS},
         Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING, Perm.ESCALATE_MATTERS})
         | _DISPATCHING
         | _SUPERVISING_MATTERS,
         Role.CITY_STAFF: _MANAGING
         | _DISPATCHING
         | _SUPERVISING_MATTERS
-        | {Perm.MANAGE_ROUTING, Perm.MANAGE_TRIAGE, Perm.MANAGE_ASSESSMENT},
+        | {Perm.MANAGE_ROUTING, Perm.MANAGE_TRIAGE, Perm.MANAGE_ASSESSMENT, Perm.REVIEW_RATINGS, Perm.ACCEPT_RATINGS},
         # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
         # the audit administrator reads the audit log and changes nothing.
         Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE, Perm.MANAGE_INTEGRATIONS, Perm.MANAGE_TRIAGE},
