@@ -32,6 +32,10 @@ APPEND_ONLY_TABLES = (
     "alliances_chairchange",
     "alliances_jointmeeting",
     "alliances_meetingattendance",
+    "workforce_workerevent",
+    "ratings_roundevent",
+    "ratings_assessmentevent",
+    "ratings_staradjustment",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
