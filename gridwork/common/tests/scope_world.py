@@ -40,6 +40,7 @@ from gridwork.points.models import Exchange, PointAccount, Reward
 from gridwork.supervision.models import UnitTask, Whistle
 from gridwork.volunteers.models import ServiceOrder
 from gridwork.wishes.models import Wish, WishState
+from gridwork.workforce.models import Worker
 
 RELATIONS = ("own", "child", "sibling", "parent")
 VISIBLE = frozenset({"own", "child"})
@@ -138,7 +139,7 @@ def _exchange_for(registration: MemberRegistration, mark: str) -> Exchange:
 
 def _cobuild_at(household: Place, unit: ResidentUnit, mark: str, user: User) -> dict[str, models.Model]:
     """Co-construction in the household's community: a need, the unit's resource, a project, a contract under
-    negotiation with the unit, and an alliance organised there."""
+    negotiation with the unit, and an alliance organised there; and a community worker of it."""
     community = household.parent.parent.parent  # type: ignore[union-attr]
     assert community is not None
     assert community.level == "community"
@@ -173,6 +174,7 @@ def _cobuild_at(household: Place, unit: ResidentUnit, mark: str, user: User) -> 
             started_on=date(2026, 1, 1),
             created_by=user,
         ),
+        "worker": Worker.objects.create(name=f"{mark} worker", community=community),
     }
 
 

@@ -80,6 +80,11 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
     "alliances:detail": (_community_object("alliances:detail", "alliance"), Perm.VIEW_PARTY),
     "party:parttime-detail": (lambda o: reverse("party:parttime-detail", args=[o["part_timer"].pk]), Perm.VIEW_PARTY),
     "volunteers:order-detail": (lambda o: reverse("volunteers:order-detail", args=[o["order"].pk]), Perm.VIEW_PARTY),
+    "workforce:worker-detail": (_community_object("workforce:worker-detail", "worker"), Perm.VIEW_WORKFORCE),
+    **{
+        f"workforce:worker-{name}": (_community_object(f"workforce:worker-{name}", "worker"), Perm.MANAGE_WORKFORCE)
+        for name in ("edit", "move", "regrade")
+    },
     **{
         f"care:{name}": (
             lambda o, name=name: reverse(f"care:{name}", args=[o["difficulty"].pk]),  # type: ignore[misc]
@@ -128,6 +133,7 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
     ),
     "cobuild:need-list": ("?state=", _community_object("cobuild:need-detail", "need"), Perm.VIEW_PARTY),
     "cobuild:project-list": ("", _community_object("cobuild:project-detail", "project"), Perm.VIEW_PARTY),
+    "workforce:worker-list": ("", _community_object("workforce:worker-detail", "worker"), Perm.VIEW_WORKFORCE),
     "cobuild:resource-list": (
         "",
         lambda o: reverse("cobuild:resource-detail", args=[o["resource"].pk]),
@@ -341,6 +347,53 @@ UNSCOPED_URLS = {
     "party:unit-contact-remove": "a contact of a unit of the user's areas (POST); tested in party/tests",
     "people:unit-create": "a form over the places the user manages; tested in people/tests/test_views_units.py",
     "people:unit-edit": "a unit of the user's areas; tested in people/tests/test_views_units.py",
+    "workforce:worker-export": "the scoped worker list as Excel; tested in workforce/tests/test_views.py",
+    "workforce:worker-create": "a form over the communities the user manages; tested in workforce/tests/test_views.py",
+    "workforce:worker-leave": "a POST on a worker of the user's areas; tested in workforce/tests/test_views.py",
+    "workforce:worker-return": "a POST on a worker of the user's areas; tested in workforce/tests/test_views.py",
+    "workforce:ladder-list": "a ladder applies at a city or district; tested in workforce/tests",
+    "workforce:ladder-create": "a ladder applies at a city or district; tested in workforce/tests",
+    "workforce:ladder-preset": "a ladder applies at a city or district; tested in workforce/tests",
+    "workforce:ladder-detail": "a ladder applies at a city or district; tested in workforce/tests",
+    "workforce:ladder-edit": "a ladder applies at a city or district; tested in workforce/tests",
+    "workforce:ladder-pay": "a ladder applies at a city or district; tested in workforce/tests",
+    "workforce:ladder-stars": "a ladder applies at a city or district; tested in workforce/tests",
+    "workforce:course-list": "a course of a unit above its learners; tested in workforce/tests",
+    "workforce:course-create": "a course of a unit above its learners; tested in workforce/tests",
+    "workforce:course-detail": "a course of a unit above its learners; tested in workforce/tests",
+    "workforce:course-edit": "a course of a unit above its learners; tested in workforce/tests",
+    "workforce:record-add": "a POST of a scoped worker on a course; tested in workforce/tests/test_views.py",
+    "workforce:record-remove": "a POST on a record of a scoped worker; tested in workforce/tests/test_views.py",
+    "workforce:training": "secretaries of the user's areas; tested in workforce/tests/test_views.py",
+    "workforce:training-export": "secretaries of the user's areas as Excel; tested in workforce/tests/test_views.py",
+    "workforce:staffing": "communities of the user's areas; tested in workforce/tests/test_views.py",
+    "workforce:staffing-export": "communities of the user's areas as Excel; tested in workforce/tests/test_views.py",
+    "workforce:rule-edit": "the city's staffing standard, no place; tested in workforce/tests/test_views.py",
+    "workforce:reserve-list": "each street's reserve pool, scoped by street; tested in workforce/tests/test_views.py",
+    "workforce:reserve-create": "each street's reserve pool, scoped by street; tested in workforce/tests/test_views.py",
+    "workforce:reserve-edit": "each street's reserve pool, scoped by street; tested in workforce/tests/test_views.py",
+    "workforce:reserve-leave": "each street's reserve pool, scoped by street; tested in workforce/tests/test_views.py",
+    "schemes:list": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:new": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:preset-install": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:detail": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:edit": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:version-new": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:version": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:version-publish": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:version-note": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:version-retire": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:version-discard": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:thresholds": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:group-new": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:group-edit": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:group-delete": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:indicator-new": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:indicator-edit": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:indicator-delete": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:veto-new": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:veto-edit": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "schemes:veto-delete": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
 }
 
 STAFF_NAMESPACES = {
@@ -365,6 +418,8 @@ STAFF_NAMESPACES = {
     "cobuild",
     "contracts",
     "alliances",
+    "schemes",
+    "workforce",
 }
 
 LEVEL_CASES = [
