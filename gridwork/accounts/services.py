@@ -354,6 +354,21 @@ def phone_code_request(*, phone: str, request: HttpRequest | None = None) -> Pho
     return phone_code
 
 
+def resident_account_create(*, phone: str, full_name: str = "", actor: Any = None) -> User:
+    """Make the resident account of ``phone`` (normalised and valid), as the first sign-in by code does or as staff do
+    for a unit's contact, and audit it (``actor``: who made it; the account itself when None). In a savepoint of its
+    own, so that when the number was taken a moment ago the ``IntegrityError`` leaves the caller's transaction
+    usable."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=resident_username(phone), password=None, kind=UserKind.RESIDENT, phone=phone, full_name=full_name
+        )
+        audit_record(
+            actor=actor or user, action="resident_account.create", target=user, detail={"phone": mask_phone(phone)}
+        )
+    return user
+
+
 def phone_code_verify(*, phone: str, code: str) -> User | None:
     """The resident whose newest code for ``phone`` is ``code``, creating their account on first sign-in.
 
@@ -383,15 +398,7 @@ def phone_code_verify(*, phone: str, code: str) -> User | None:
             return None
         user = User.objects.filter(phone=phone).first()
         if user is None:
-            user = User.objects.create_user(
-                username=resident_username(phone), password=None, kind=UserKind.RESIDENT, phone=phone
-            )
-            audit_record(
-                actor=user,
-                action="resident_account.create",
-                target=user,
-                detail={"phone": mask_phone(phone)},
-            )
+            user = resident_account_create(phone=phone)
         elif user.kind != UserKind.RESIDENT or not user.is_active:
             return None
     return user

@@ -30,7 +30,6 @@ from gridwork.alliances.models import (
     JointMeeting,
 )
 from gridwork.alliances.rotation import ROTATION, Change, Dates, Spell, chair_spells, full_order, spell_on
-from gridwork.common.scope import path_scope_q
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place, PlaceLevel
 
@@ -137,16 +136,19 @@ def alliance_get(*, user: Any, pk: int) -> Alliance:
 
 
 def alliance_get_managed(*, user: Any, pk: int) -> Alliance:
-    """An alliance ``user`` may change (MANAGE_PARTY over its organising place), else 404."""
-    alliance = (
-        Alliance.objects.filter(path_scope_q(user, Perm.MANAGE_PARTY, "place__path"))
-        .select_related(*RELATED)
-        .filter(pk=pk)
-        .first()
-    )
-    if alliance is None:
+    """An alliance ``user`` may change, else 404: among those the user holds MANAGE_PARTY over (``restrict``: the
+    organising place or a member community), one whose organising place it is (``alliance_managed_by``, as the
+    services check) — a member community's staff take part in the alliance but do not change it."""
+    alliance = Alliance.objects.restrict(user, Perm.MANAGE_PARTY).select_related(*RELATED).filter(pk=pk).first()
+    if alliance is None or not alliance_managed_by(user=user, alliance=alliance):
         raise Http404
     return alliance
+
+
+def alliances_of_unit(*, user: Any, unit: ResidentUnit) -> QuerySet[Alliance]:
+    """The alliances ``unit`` is or was a member of that the user sees (VIEW_PARTY)."""
+    memberships = AllianceMember.objects.filter(unit=unit).values("alliance")
+    return Alliance.objects.restrict(user, Perm.VIEW_PARTY).filter(pk__in=memberships)
 
 
 def alliance_place_choices(*, user: Any, perm: str = Perm.VIEW_PARTY) -> QuerySet[Place]:

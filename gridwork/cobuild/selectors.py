@@ -24,6 +24,7 @@ from gridwork.cobuild.models import (
     ResourceEvent,
     ResourceState,
 )
+from gridwork.cobuild.suggestions import need_offers
 from gridwork.common.scope import NOTHING, paths_q
 from gridwork.party.models import RegistrationState, UnitRegistration
 from gridwork.party.selectors import units_of_contact
@@ -183,6 +184,12 @@ def contact_need_get(*, user: Any, pk: int) -> Need:
 # --- matches ----------------------------------------------------------------------------------------------------------
 
 
+def match_offer_get(*, need: Need, pk: int) -> Resource | None:
+    """The resource ``pk`` if the need may be matched with it (``need_offers``), else None; not ranked here —
+    ``services.match_make`` ranks the offers and keeps the resource's score and reasons."""
+    return need_offers(need).filter(pk=pk).first()
+
+
 def match_list(*, user: Any) -> QuerySet[Match]:
     return (
         Match.objects.restrict(user, Perm.VIEW_PARTY)
@@ -244,10 +251,21 @@ def party_choices(*, user: Any, extra_ids: Iterable[int] = ()) -> QuerySet[Resid
     return ResidentUnit.objects.filter(condition).select_related("place").order_by("name", "id")
 
 
+def resources_of_unit(*, user: Any, unit: ResidentUnit) -> QuerySet[Resource]:
+    """The resources ``unit`` offers that the user sees (VIEW_PARTY over the place where the unit sits)."""
+    return Resource.objects.restrict(user, Perm.VIEW_PARTY).filter(unit=unit)
+
+
+def projects_of_unit(*, user: Any, unit: ResidentUnit) -> QuerySet[Project]:
+    """The projects ``unit`` is a party to that the user sees (VIEW_PARTY over the project's community)."""
+    return Project.objects.restrict(user, Perm.VIEW_PARTY).filter(units=unit).distinct()
+
+
 def available_resource_count(*, user: Any) -> int:
     return Resource.objects.restrict(user, Perm.VIEW_PARTY).filter(state=ResourceState.AVAILABLE).count()
 
 
 def alliance_choices(*, user: Any) -> QuerySet[Alliance]:
-    """The active alliances the user sees: those a project may be a joint project of."""
-    return Alliance.objects.restrict(user, Perm.VIEW_PARTY).filter(state=AllianceState.ACTIVE).order_by("name", "id")
+    """The active alliances a project of the user's may be a joint project of: those the user acts for (MANAGE_PARTY
+    over the organising place or a member community), for the project form."""
+    return Alliance.objects.restrict(user, Perm.MANAGE_PARTY).filter(state=AllianceState.ACTIVE).order_by("name", "id")

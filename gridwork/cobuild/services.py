@@ -672,11 +672,11 @@ def _project_errors(
 
 
 def _alliance_check(actor: Any, alliance: Alliance | None) -> None:
-    """A joint project names an active alliance the actor sees."""
+    """A joint project names an active alliance the actor acts for (``selectors.alliance_choices``)."""
     if alliance is None:
         return
-    visible = Alliance.objects.restrict(actor, Perm.VIEW_PARTY).filter(pk=alliance.pk, state=AllianceState.ACTIVE)
-    if not visible.exists():
+    offered = Alliance.objects.restrict(actor, Perm.MANAGE_PARTY).filter(pk=alliance.pk, state=AllianceState.ACTIVE)
+    if not offered.exists():
         raise ValidationError({"alliance": _("Choose an active alliance of your area.")})
 
 

@@ -179,6 +179,12 @@ class Contract(FlowSubject):
                 ),
                 name="contract_signed_by_both_with_term",
             ),
+            # A contract is renewed once; a renewal abandoned while negotiating leaves room for another.
+            models.UniqueConstraint(
+                fields=["renewed_from"],
+                condition=~Q(state="cancelled"),
+                name="contract_renewed_once",
+            ),
         ]
 
     def __str__(self) -> str:

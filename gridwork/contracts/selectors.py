@@ -99,6 +99,11 @@ def contract_list(
     return contracts.order_by("-created_at", "-id")
 
 
+def contracts_of_unit(*, user: Any, unit: ResidentUnit) -> QuerySet[Contract]:
+    """The contracts of ``unit`` that the user sees (VIEW_PARTY over the contract's community)."""
+    return Contract.objects.restrict(user, Perm.VIEW_PARTY).filter(unit=unit)
+
+
 def contract_get(*, user: Any, pk: int) -> Contract:
     contract = (
         with_figures(Contract.objects.restrict(user, Perm.VIEW_PARTY))
@@ -206,13 +211,36 @@ def public_contract_get(*, number: str) -> Contract:
     return contract
 
 
-PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?[\d*xX×]){8}(?!\d)")
+# A digit of a phone number as typed, or masked (138****5678, 0571-8765xxxx); what may stand between digits.
+_D = r"[\d*xX×]"
+_SEP = r"[-－‐–—\s.]?"
+PHONE_RE = re.compile(
+    r"(?<!\d)(?:"
+    # a mobile number: 13812345678, 138-1234-5678, +86 138 1234 5678
+    rf"(?:(?:\+|00)?86{_SEP})?1[3-9]\d(?:{_SEP}{_D}){{8}}"
+    # a landline with its area code: 0571-87654321, (0571)87654321, 010 8765 4321, +86-571-87654321, with an
+    # extension (-123, 转123)
+    rf"|(?:(?:\+|00)86{_SEP}[(（]?0?\d{{2,3}}[)）]?|[(（]\s*0\d{{2,3}}\s*[)）]|0\d{{2,3}}){_SEP}"
+    rf"[2-9]{_D}{{2,3}}{_SEP}{_D}{{4}}(?:\s*(?:-|转|ext\.?)\s*\d{{1,5}})?"
+    # a nationwide service number: 400-123-4567, 800 810 8888, 4001234567
+    rf"|[48]00(?:{_SEP}{_D}){{7}}"
+    r")(?!\d)"
+)
+# A local number without its area code, named as a phone: 电话 87654321, 座机：8765-4321, Tel 6543210.
+LABELLED_PHONE_RE = re.compile(
+    rf"(?P<label>(?:电话|座机|热线|传真|手机|联系方式|tel|phone|fax)\s*[:：]?\s*)[2-9]{_D}{{2,3}}{_SEP}{_D}{{4}}(?!\d)",
+    re.IGNORECASE,
+)
 
 
 def without_phones(text: str) -> str:
-    """``text`` with anything that looks like a mobile number (also masked, 138****5678) taken out, for the public
-    board: a clause's wording typed by staff may name a contact person's phone."""
-    return PHONE_RE.sub(_("[phone number removed]"), text)
+    """``text`` with anything that looks like a phone number taken out, for the public board: a clause's wording
+    typed by staff may name a contact person's phone. Mobile numbers, landlines with their area code (also in
+    brackets, also with an extension), 400/800 service numbers, and a bare local number where the text calls it a
+    phone; masked ones too (138****5678)."""
+    removed = _("[phone number removed]")
+    text = PHONE_RE.sub(removed, text)
+    return LABELLED_PHONE_RE.sub(lambda match: match.group("label") + removed, text)
 
 
 # --- what the pages show ----------------------------------------------------------------------------------------------

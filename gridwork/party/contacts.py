@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User, UserKind
 from gridwork.accounts.roles import Perm
-from gridwork.accounts.services import phone_is_valid, phone_normalise, resident_username
+from gridwork.accounts.services import phone_is_valid, phone_normalise, resident_account_create
 from gridwork.audit.services import audit_record
 from gridwork.common.masking import mask_phone
 from gridwork.party.models import UnitContact
@@ -42,22 +42,13 @@ def _account_for(phone: str, full_name: str, actor: Any) -> tuple[User, bool]:
             raise ValidationError({"phone": _("The account with this number is disabled.")})
         return user, False
     try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                username=resident_username(phone),
-                password=None,
-                kind=UserKind.RESIDENT,
-                phone=phone,
-                full_name=full_name,
-            )
+        return resident_account_create(phone=phone, full_name=full_name, actor=actor), True
     except IntegrityError as error:
         # Someone signed in with this number a moment ago: use that account.
         existing = User.objects.filter(phone=phone, kind=UserKind.RESIDENT, is_active=True).first()
         if existing is None:
             raise ValidationError({"phone": _("An account for this number could not be made; try again.")}) from error
         return existing, False
-    audit_record(actor=actor, action="resident_account.create", target=user, detail={"phone": mask_phone(phone)})
-    return user, True
 
 
 def unit_contact_account_create(

@@ -12,7 +12,7 @@ and a database trigger (migration 0005) refuses any overlap that reaches the tab
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
+from gridwork.common.calendar import term_after, years_later
 from gridwork.party.models import PartTimeMember, PartyOrganisation, PartyOrgKind, RegistrationState, UnitRegistration
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place
@@ -57,13 +58,6 @@ def duties_normalise(duties: str | list[str]) -> list[str]:
     """The duties as a list: one a line, blank lines and surrounding spaces dropped."""
     lines = duties.splitlines() if isinstance(duties, str) else duties
     return [line.strip() for line in lines if line.strip()]
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def unit_belongs_with(*, unit: ResidentUnit, organisation: PartyOrganisation) -> bool:
@@ -142,7 +136,7 @@ def part_time_errors(
     if term_start is not None and term_end is not None:
         if term_end <= term_start:
             errors["term_end"] = _("The term must end after it starts.")
-        elif term_end >= _years_later(term_start, MAX_TERM_YEARS):
+        elif term_end >= years_later(term_start, MAX_TERM_YEARS):
             errors["term_end"] = _("A term lasts at most %(years)d years.") % {"years": MAX_TERM_YEARS}
     if not duties:
         errors["duties"] = _("List the member's duties, one a line.")
@@ -318,10 +312,10 @@ def part_time_end(
 
 
 def renewal_defaults(term: PartTimeMember) -> dict[str, Any]:
-    """A renewal's form as it opens: from the day after the term, for as long again, the same position and duties."""
-    start = term.term_end + timedelta(days=1)
-    length = term.term_end - term.term_start
-    return {"term_start": start, "term_end": start + length, "position": term.position, "duties": term.duties}
+    """A renewal's form as it opens: from the day after the term, for as long again in calendar years (never more
+    than ``MAX_TERM_YEARS``), the same position and duties."""
+    start, end = term_after(term.term_start, term.term_end, max_years=MAX_TERM_YEARS)
+    return {"term_start": start, "term_end": end, "position": term.position, "duties": term.duties}
 
 
 def part_time_renew(

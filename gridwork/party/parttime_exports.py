@@ -1,5 +1,5 @@
-"""The Excel roster of part-time members (兼职委员名册): one row per term of the list's filter. A committee's roster is
-published with the committee, so names are not masked; it holds no phone number."""
+"""The Excel roster of part-time members (兼职委员名册): one row per term of the list's filter. Names are masked
+(张*明) unless the viewer holds VIEW_PERSONAL_DATA over the organisation's place; the roster holds no phone number."""
 
 from __future__ import annotations
 
@@ -12,14 +12,31 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from gridwork.accounts.roles import Perm
+from gridwork.common.masking import mask_name
 from gridwork.common.workbooks import append_row
 from gridwork.party.exports import EXPORT_CAP, HEADER_FILL, HEADER_FONT
 from gridwork.party.models import PartTimeMember
 from gridwork.party.parttime_selectors import TermStatus, term_status
 
 
-def part_time_xlsx(terms: Iterable[PartTimeMember], *, about: list[tuple[Any, Any]], today: date) -> tuple[bytes, int]:
-    """The workbook (the roster and a sheet saying what was exported) and its number of rows."""
+def _personal_data_paths(viewer: Any) -> list[str]:
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not hasattr(viewer, "scope_paths"):
+        return []
+    return list(viewer.scope_paths(Perm.VIEW_PERSONAL_DATA))
+
+
+def _under(path: str, paths: list[str]) -> bool:
+    return any(path.startswith(scope) for scope in paths)
+
+
+def part_time_xlsx(
+    terms: Iterable[PartTimeMember], *, about: list[tuple[Any, Any]], today: date, viewer: Any = None
+) -> tuple[bytes, int]:
+    """The workbook (the roster and a sheet saying what was exported) and its number of rows. Each name is shown
+    whole only when ``viewer`` holds VIEW_PERSONAL_DATA over the place of the term's organisation (no viewer: all
+    masked)."""
+    unmasked_under = _personal_data_paths(viewer)
     workbook = Workbook()
     sheet: Any = workbook.active
     sheet.title = _("Part-time members")[:31]
@@ -52,7 +69,7 @@ def part_time_xlsx(terms: Iterable[PartTimeMember], *, about: list[tuple[Any, An
             [
                 term.organisation.name,
                 term.organisation.place.name,
-                term.name,
+                term.name if _under(term.organisation.place.path, unmasked_under) else mask_name(term.name),
                 term.resident_unit.name,
                 term.position,
                 term.term_start,

@@ -87,7 +87,7 @@ def parttime_export_view(request: HttpRequest) -> HttpResponse:
         (gettext_lazy("Exported at"), timezone.now()),
         (gettext_lazy("Exported by"), str(user)),
     ]
-    content, _rows = part_time_xlsx(terms.iterator(chunk_size=2000), about=about, today=today)
+    content, _rows = part_time_xlsx(terms.iterator(chunk_size=2000), about=about, today=today, viewer=user)
     return xlsx_response(
         content,
         ascii_name=f"part-time-members-{today:%Y%m%d}.xlsx",

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from gridwork.cobuild import services
+from gridwork.accounts.roles import Perm
+from gridwork.cobuild import selectors, services
 from gridwork.cobuild.categories import ServiceField
 from gridwork.cobuild.models import (
     Match,
@@ -378,6 +379,36 @@ def test_a_project_of_an_alliance(world: World) -> None:
     Alliance.objects.filter(pk=alliance.pk).update(state=AllianceState.DISSOLVED, dissolved_on=days(0))
     with pytest.raises(ValidationError):
         make_project(world, alliance=alliance)
+
+
+def test_an_alliance_the_actor_only_sees_is_neither_offered_nor_taken_for_a_project(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gridwork.alliances.models import Alliance
+
+    streets = Alliance.objects.create(
+        name="望江街道党建联盟",
+        purpose="共建共治",
+        place=world.tree.street,
+        started_on=days(-100),
+        created_by=world.street_staff,
+    )
+    ours = Alliance.objects.create(
+        name="春晖社区党建联盟",
+        purpose="共建共治",
+        place=world.tree.community,
+        started_on=days(-100),
+        created_by=world.street_staff,
+    )
+    # Staff who see the street's party work (VIEW_PARTY over the street) but manage only their community.
+    paths = {Perm.VIEW_PARTY: [world.tree.street.path], Perm.MANAGE_PARTY: [world.tree.community.path]}
+    monkeypatch.setattr(world.staff, "scope_paths", lambda perm: paths.get(perm, []))
+    assert Alliance.objects.restrict(world.staff, Perm.VIEW_PARTY).filter(pk=streets.pk).exists()
+    assert list(selectors.alliance_choices(user=world.staff)) == [ours]
+    with pytest.raises(ValidationError) as info:
+        make_project(world, alliance=streets)
+    assert set(_errors(info)) == {"alliance"}
+    assert make_project(world, alliance=ours).alliance == ours
 
 
 def test_contacts_of_a_unit_do_not_reach_other_units(world: World) -> None:

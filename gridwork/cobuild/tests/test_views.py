@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from gridwork.accounts.models import User
 from gridwork.accounts.tests.factories import make_resident_user
-from gridwork.cobuild import services
+from gridwork.cobuild import services, suggestions
 from gridwork.cobuild.models import Match, Milestone, Need, NeedState, Project, Resource, ResourceState
 from gridwork.cobuild.tests.factories import (
     World,
@@ -135,6 +135,27 @@ def test_publishing_a_need_then_accepting_a_suggestion(world: World) -> None:
     assert (match.need, match.resource, match.made_by) == (need, resource, world.staff)
     detail = client.get(reverse("cobuild:need-detail", args=[need.pk])).content.decode()
     assert reverse("cobuild:match-project", args=[match.pk]) in detail
+
+
+def test_a_match_post_ranks_the_offers_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    resource = publish_resource(world)
+    client = client_for(world.staff)
+    client.post(reverse("cobuild:need-create"), _need_post(world))
+    need = Need.objects.get()
+    rankings: list[int] = []
+    real_rank = suggestions.rank_offers
+
+    def counting_rank(**kwargs: Any) -> Any:
+        rankings.append(1)
+        return real_rank(**kwargs)
+
+    monkeypatch.setattr(suggestions, "rank_offers", counting_rank)
+    response = client.post(
+        reverse("cobuild:need-match", args=[need.pk]), {"version": need.version, "resource": resource.pk}
+    )
+    assert response.status_code == 302
+    assert len(rankings) == 1
+    assert Match.objects.get().score > 0
 
 
 def test_need_form_errors_name_the_field(world: World) -> None:

@@ -23,6 +23,7 @@ from gridwork.cobuild.forms import ListFilterForm, MatchForm, NeedForm, NoteForm
 from gridwork.cobuild.models import Need, NeedSource, NeedState
 from gridwork.cobuild.selectors import (
     community_choices,
+    match_offer_get,
     may_at,
     need_events,
     need_get,
@@ -414,8 +415,8 @@ def need_match_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = MatchForm(request.POST)
     if not form.is_valid():
         return _matching(request, need, form=form, status=400)
-    offered = {ranked.resource.pk: ranked.resource for ranked in need_suggestions(need)}
-    resource = offered.get(form.cleaned_data["resource"])
+    # Only looked up here: ``match_make`` ranks the need's offers (once) and keeps the score and reasons.
+    resource = match_offer_get(need=need, pk=form.cleaned_data["resource"])
     if resource is None:
         form.add_error(
             None,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
 from gridwork.cobuild.categories import ServiceField
+from gridwork.common.calendar import years_later
 from gridwork.common.flows import StaleState
 from gridwork.contracts.flows import CONTRACT_FLOW
 from gridwork.contracts.models import (
@@ -38,7 +39,7 @@ MAX_REASON = 500
 MAX_COMMENT = 500
 MAX_RATING_COMMENT = 200
 MAX_EVIDENCE = 5
-MAX_TERM_DAYS = 5 * 366
+MAX_TERM_YEARS = 5  # a contract's term: at most five calendar years, both ends included
 WARN_DAYS = 30  # the expiry warning goes out this many days before the term ends
 RETRIES = 5
 
@@ -199,7 +200,7 @@ def terms_errors(*, title: str, term_start: date | None, term_end: date | None) 
     elif term_start is not None and term_end is not None:
         if term_end < term_start:
             errors["term_end"] = _("The term cannot end before it starts.")
-        elif (term_end - term_start).days > MAX_TERM_DAYS:
+        elif term_end >= years_later(term_start, MAX_TERM_YEARS):
             errors["term_end"] = _("A contract runs for at most five years.")
     return errors
 

@@ -3,8 +3,8 @@ signature, abandoning; and 续约 (renewal) and a clause drafted from a match of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.roles import Perm
 from gridwork.cobuild.models import Match
+from gridwork.common.calendar import calendar_length, calendar_shift, term_after
 from gridwork.common.flows import StaleState, flow_move, flow_start
 from gridwork.contracts.flows import CONTRACT_FLOW, RENEWABLE_STATES, ContractAction
 from gridwork.contracts.models import (
@@ -27,6 +28,7 @@ from gridwork.contracts.models import (
 from gridwork.contracts.services.base import (
     MAX_COMMENT,
     MAX_REASON,
+    MAX_TERM_YEARS,
     RETRIES,
     ClauseValues,
     _can,
@@ -118,9 +120,10 @@ def _start(
     data: dict[str, Any],
     at: datetime,
     clauses: Sequence[Clause] = (),
-    shift: timedelta = timedelta(0),
+    due_on: Callable[[date], date] = lambda day: day,
 ) -> Contract:
-    """Save a new contract (with its number) and, for a renewal, the copies of ``clauses`` due ``shift`` later."""
+    """Save a new contract (with its number) and, for a renewal, the copies of ``clauses``, each due on ``due_on`` of
+    its due date. A second live renewal of ``renewed_from`` (the database's constraint) is refused."""
     year = timezone.localtime(at).year
     for attempt in range(RETRIES):
         try:
@@ -144,7 +147,7 @@ def _start(
                         menu=clause.menu,
                         party=clause.party,
                         content=clause.content,
-                        due_on=clause.due_on + shift,
+                        due_on=due_on(clause.due_on),
                         measure=clause.measure,
                         field=clause.field,
                         proposed_by=clause.proposed_by,
@@ -154,6 +157,8 @@ def _start(
                 )
                 return contract
         except IntegrityError:
+            if renewed_from is not None:
+                _refuse_second_renewal(renewed_from)
             # Another contract took the number first: take the next one.
             if attempt == RETRIES - 1:
                 raise
@@ -548,35 +553,53 @@ def renewal_of(contract: Contract) -> Contract | None:
     return contract.renewals.exclude(state=ContractState.CANCELLED).order_by("-id").first()
 
 
-def contract_renew(*, actor: Any, contract: Contract, now: datetime | None = None) -> Contract:
-    """续约: a new contract under negotiation between the same parties, for a term of the same length starting the
-    day after this one ends, with copies of its clauses due as much later (performance and scores are not copied)."""
-    contract = _fresh(contract)
-    _require_side(actor, contract, ContractParty.COMMUNITY)
-    if contract.state not in RENEWABLE_STATES:
-        raise _refuse(_("Only a published or ended contract can be renewed."))
+def _refuse_second_renewal(contract: Contract) -> None:
     existing = renewal_of(contract)
     if existing is not None:
         raise _refuse(_("This contract is already renewed by %(number)s.") % {"number": existing.number})
+
+
+def renewal_term(contract: Contract) -> tuple[date, date, Callable[[date], date]]:
+    """The renewal's term — from the day after ``contract`` ends, as long again in calendar years and days, within
+    ``MAX_TERM_YEARS`` — and where each clause's due date moves to: as much later, inside the new term."""
     assert contract.term_start is not None
     assert contract.term_end is not None
-    start = contract.term_end + timedelta(days=1)
-    end = start + (contract.term_end - contract.term_start)
-    shift = start - contract.term_start
-    clauses = list(contract.clauses.order_by("position", "id"))
-    renewed = _start(
-        actor=actor,
-        community=contract.community,
-        unit=contract.unit,
-        title=contract.title,
-        term_start=start,
-        term_end=end,
-        renewed_from=contract,
-        data={"party": ContractParty.COMMUNITY, "renewed_from": contract.number, "clauses": len(clauses)},
-        at=_now(now),
-        clauses=clauses,
-        shift=shift,
-    )
+    length = calendar_length(contract.term_start, contract.term_end)
+    start, end = term_after(contract.term_start, contract.term_end, max_years=MAX_TERM_YEARS)
+
+    def due_on(day: date) -> date:
+        return min(max(calendar_shift(day, length), start), end)
+
+    return start, end, due_on
+
+
+def contract_renew(*, actor: Any, contract: Contract, now: datetime | None = None) -> Contract:
+    """续约: a new contract under negotiation between the same parties, for a term as long (in calendar years, then
+    days) starting the day after this one ends, with copies of its clauses due as much later (performance and scores
+    are not copied). Once: the contract is locked while its renewal is made, and the database keeps one live renewal
+    of a contract (a renewal abandoned while negotiating does not count)."""
+    _signed_in(actor)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().select_related("community", "unit").get(pk=contract.pk)
+        _require_side(actor, contract, ContractParty.COMMUNITY)
+        if contract.state not in RENEWABLE_STATES:
+            raise _refuse(_("Only a published or ended contract can be renewed."))
+        _refuse_second_renewal(contract)
+        start, end, due_on = renewal_term(contract)
+        clauses = list(contract.clauses.order_by("position", "id"))
+        renewed = _start(
+            actor=actor,
+            community=contract.community,
+            unit=contract.unit,
+            title=contract.title,
+            term_start=start,
+            term_end=end,
+            renewed_from=contract,
+            data={"party": ContractParty.COMMUNITY, "renewed_from": contract.number, "clauses": len(clauses)},
+            at=_now(now),
+            clauses=clauses,
+            due_on=due_on,
+        )
     _notify(
         renewed,
         text=_("%(community)s proposes to renew contract %(number)s: the new draft is %(new)s.")

@@ -3,8 +3,10 @@ the warning 30 days before the term ends."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +46,8 @@ from gridwork.contracts.services.base import (
     unit_contacts,
 )
 from gridwork.notifications.services import notification_send
+
+logger = logging.getLogger(__name__)
 
 # --- 亮约: publish ----------------------------------------------------------------------------------------------------
 
@@ -93,6 +97,15 @@ def _clean_files(files: Iterable[IO[bytes]], errors: dict[str, str]) -> list[Cle
             errors["evidence"] = str(rejected)
             return []
     return cleaned
+
+
+def _store_evidence(files: list[tuple[str, bytes]]) -> None:
+    """Write committed evidence to storage under the names its rows already carry (new random names each)."""
+    storage = Evidence._meta.get_field("file").storage
+    for name, content in files:
+        saved = storage.save(name, ContentFile(content, name=name))
+        if saved != name:
+            logger.error("Evidence %s was stored as %s; its row still names the first.", name, saved)
 
 
 def clause_perform(
@@ -164,6 +177,7 @@ def clause_perform(
                 recorded_by=actor,
                 recorded_at=when,
             )
+            files: list[tuple[str, bytes]] = []
             for item in cleaned:
                 stored = Evidence(
                     performance=record,
@@ -172,10 +186,13 @@ def clause_perform(
                     size=len(item.content),
                     created_at=when,
                 )
-                stored.file.save(item.name, ContentFile(item.content, name=item.name), save=False)
+                stored.file.name = stored.file.field.generate_filename(stored, item.name)
                 stored.save()
+                files.append((stored.file.name, item.content))
             if completes:
                 Clause.objects.filter(pk=found.pk, performed_on__isnull=True).update(performed_on=performed_on)
+            # The files are written once the record is committed: a record refused or rolled back leaves none.
+            transaction.on_commit(partial(_store_evidence, files), robust=True)
             return record
 
     return _retrying(attempt)

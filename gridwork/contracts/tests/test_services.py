@@ -4,19 +4,23 @@ ratings, renewal, the expiry warning and drafting a clause from a match."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from gridwork.common.calendar import calendar_length, calendar_shift, years_later
 from gridwork.common.flows import MoveRefused, StaleState
 from gridwork.contracts import services, tasks
 from gridwork.contracts.models import (
     Clause,
     ClauseMenu,
     ClauseScore,
+    Contract,
     ContractEvent,
     ContractParty,
     ContractState,
@@ -295,6 +299,77 @@ def test_evidence_that_is_not_a_photo_or_a_safe_document_is_refused(world: Contr
     assert not Performance.objects.exists()
 
 
+def _stored_files(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def _perform_unit_clause(world: ContractWorld, contract: Contract) -> Performance:
+    return services.clause_perform(
+        actor=world.unit_user,
+        contract=contract,
+        clause=contract.clauses.get(position=1),
+        side=ContractParty.UNIT,
+        performed_on=days(-90),
+        note="义诊已开展，服务35人",
+        files=[jpeg(), pdf()],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evidence_is_written_once_the_performance_record_commits(world: ContractWorld, settings: Any) -> None:
+    contract = published(world)
+    record = _perform_unit_clause(world, contract)
+    stored = _stored_files(Path(settings.MEDIA_ROOT))
+    assert len(stored) == 2
+    names = sorted(Path(settings.MEDIA_ROOT, e.file.name) for e in Evidence.objects.filter(performance=record))
+    assert names == stored
+    content = {e.kind: Path(settings.MEDIA_ROOT, e.file.name).read_bytes() for e in Evidence.objects.all()}
+    assert content[EvidenceKind.DOCUMENT].startswith(b"%PDF-")
+    assert content[EvidenceKind.PHOTO].startswith(b"\xff\xd8\xff")
+    assert {path.stat().st_size for path in stored} == set(Evidence.objects.values_list("size", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_performance_record_rolled_back_leaves_no_file(world: ContractWorld, settings: Any) -> None:
+    contract = published(world)
+
+    class Abandoned(Exception):
+        pass
+
+    def record_then_give_up() -> None:
+        with transaction.atomic():
+            _perform_unit_clause(world, contract)
+            raise Abandoned
+
+    # The caller's transaction rolls back after the record was made.
+    with pytest.raises(Abandoned):
+        record_then_give_up()
+    assert not Performance.objects.exists()
+    assert _stored_files(Path(settings.MEDIA_ROOT)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_performance_record_refused_midway_leaves_no_file(
+    world: ContractWorld, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contract = published(world)
+    saves: list[Evidence] = []
+    real_save = Evidence.save
+
+    def save_the_first_only(evidence: Evidence, *args: Any, **kwargs: Any) -> None:
+        if saves:
+            raise DatabaseError("the disk is full")
+        saves.append(evidence)
+        real_save(evidence, *args, **kwargs)
+
+    monkeypatch.setattr(Evidence, "save", save_the_first_only)
+    with pytest.raises(DatabaseError):
+        _perform_unit_clause(world, contract)
+    assert not Performance.objects.exists()
+    assert not Evidence.objects.exists()
+    assert _stored_files(Path(settings.MEDIA_ROOT)) == []
+
+
 def test_performance_on_time_late_and_overdue(world: ContractWorld) -> None:
     contract = published(world)
     unit_clause = contract.clauses.get(position=1)  # due 100 days ago
@@ -468,20 +543,92 @@ def test_renewal_copies_the_clauses_with_due_dates_shifted_by_the_term(world: Co
     assert renewed.renewed_from == contract
     assert renewed.number != contract.number
     assert renewed.term_start == days(65)
-    assert renewed.term_end == days(65) + timedelta(days=364)
-    shift = renewed.term_start - contract.term_start
+    assert contract.term_start is not None
+    assert contract.term_end is not None
+    length = calendar_length(contract.term_start, contract.term_end)
+    assert renewed.term_end == calendar_shift(days(65), length) - timedelta(days=1)
     old = list(contract.clauses.order_by("position"))
     new = list(renewed.clauses.order_by("position"))
     assert [(c.menu, c.party, c.content, c.measure, c.field) for c in new] == [
         (c.menu, c.party, c.content, c.measure, c.field) for c in old
     ]
-    assert [c.due_on for c in new] == [c.due_on + shift for c in old]
+    assert [c.due_on for c in new] == [calendar_shift(c.due_on, length) for c in old]
     assert all(c.performed_on is None for c in new)
     assert all(renewed.term_start <= c.due_on <= renewed.term_end for c in new)
     with pytest.raises(ValidationError):
         services.contract_renew(actor=world.staff, contract=contract)
     with pytest.raises(ValidationError):
         services.contract_renew(actor=world.staff, contract=draft(world))
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
+
+@pytest.mark.parametrize(
+    ("term", "renewal", "due"),
+    [
+        # A year across 29 February 2028: the renewal lasts a year again, not a day longer.
+        (
+            (date(2027, 3, 1), date(2028, 2, 29)),
+            (date(2028, 3, 1), date(2029, 2, 28)),
+            [date(2028, 6, 9), date(2028, 12, 26)],
+        ),
+        # The whole of 2024, a leap year: the clauses fall on the same days of 2025, not a day later.
+        (
+            (date(2024, 1, 1), date(2024, 12, 31)),
+            (date(2025, 1, 1), date(2025, 12, 31)),
+            [date(2025, 4, 10), date(2025, 10, 27)],
+        ),
+        # A year from 29 February 2028 (to the day before 28 February 2029) is followed by a year again.
+        (
+            (date(2028, 2, 29), date(2029, 2, 27)),
+            (date(2029, 2, 28), date(2030, 2, 27)),
+            [date(2029, 6, 8), date(2029, 12, 24)],
+        ),
+    ],
+)
+def test_a_renewal_moves_the_term_and_the_due_dates_by_calendar_years(
+    world: ContractWorld, term: tuple[date, date], renewal: tuple[date, date], due: list[date]
+) -> None:
+    contract = published(world, at=_at(term[0]), term_start=term[0], term_end=term[1])
+    renewed = services.contract_renew(actor=world.staff, contract=contract, now=_at(term[1]))
+    assert (renewed.term_start, renewed.term_end) == renewal
+    assert [c.due_on for c in renewed.clauses.order_by("position")] == due
+
+
+def test_a_contract_runs_for_five_calendar_years_at_most(world: ContractWorld) -> None:
+    for start, end in [(date(2024, 3, 1), date(2029, 2, 28)), (date(2023, 3, 1), date(2028, 2, 29))]:
+        assert draft(world, clauses=0, term_start=start, term_end=end).term_end == end
+    with pytest.raises(ValidationError) as refused:
+        draft(world, clauses=0, term_start=date(2024, 3, 1), term_end=date(2029, 3, 1))
+    assert refused.value.message_dict["term_end"] == ["A contract runs for at most five years."]
+
+
+def test_the_renewal_of_a_five_year_contract_across_29_february_is_five_years_again(world: ContractWorld) -> None:
+    contract = published(world, at=_at(date(2023, 3, 1)), term_start=date(2023, 3, 1), term_end=date(2028, 2, 29))
+    renewed = services.contract_renew(actor=world.staff, contract=contract)
+    assert (renewed.term_start, renewed.term_end) == (date(2028, 3, 1), date(2033, 2, 28))
+    # The draft's own term passes the five-year rule when the community saves it unchanged.
+    services.contract_edit(
+        actor=world.staff,
+        contract=renewed,
+        title=renewed.title,
+        term_start=renewed.term_start,
+        term_end=renewed.term_end,
+        expected_version=renewed.version,
+    )
+    assert fresh(renewed).term_end == date(2033, 2, 28)
+
+
+def test_years_later_takes_29_february_to_28_february() -> None:
+    assert years_later(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert years_later(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert years_later(date(2028, 2, 29), -1) == date(2027, 2, 28)
+    assert calendar_length(date(2027, 3, 1), date(2028, 2, 29)) == (1, 0)
+    assert calendar_length(date(2024, 1, 1), date(2024, 12, 31)) == (1, 0)
+    assert calendar_length(date(2024, 1, 1), date(2026, 1, 10)) == (2, 10)
+    assert calendar_length(date(2024, 1, 1), date(2024, 1, 1)) == (0, 1)
 
 
 # --- from a match -----------------------------------------------------------------------------------------------------

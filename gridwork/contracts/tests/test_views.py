@@ -9,8 +9,10 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import pgettext
 from openpyxl import load_workbook
 
 from gridwork.accounts.models import User
@@ -72,16 +74,19 @@ def leaks(page: str) -> list[str]:
 
 
 def performed(world: ContractWorld) -> Contract:
+    """Clause 1 performed with a photo; the photo is written when the record commits (run here, in the test's
+    transaction that never commits)."""
     contract = published(world)
-    services.clause_perform(
-        actor=world.unit_user,
-        contract=contract,
-        clause=contract.clauses.get(position=1),
-        side=ContractParty.UNIT,
-        performed_on=days(-101),
-        note="义诊已开展，联系人赵经理13912345678",
-        files=[jpeg()],
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.clause_perform(
+            actor=world.unit_user,
+            contract=contract,
+            clause=contract.clauses.get(position=1),
+            side=ContractParty.UNIT,
+            performed_on=days(-101),
+            note="义诊已开展，联系人赵经理13912345678",
+            files=[jpeg()],
+        )
     return fresh(contract)
 
 
@@ -463,6 +468,29 @@ def test_the_unit_proposes_a_clause_and_comments(world: ContractWorld) -> None:
     assert fresh(contract).title == "共建健康社区"
 
 
+def _term_labels(page: str) -> list[str]:
+    """The label of the term on a detail page (the <dt> before ``data-testid="term"``) or the list's column."""
+    labels = re.findall(r'<dt[^>]*>([^<]*)</dt><dd[^>]*data-testid="term"', page)
+    return labels or re.findall(r"<th>([^<]*)</th><th class=\"text-end\">", page)[-1:]
+
+
+def test_contract_pages_name_the_term_of_a_contract_not_of_an_office(world: ContractWorld) -> None:
+    contract = published(world)
+    with translation.override("zh-hans"):
+        expected = pgettext("contract", "Term")
+    assert expected != "任期"
+    pages = [
+        (world.staff, reverse("contracts:detail", args=[contract.pk])),
+        (world.staff, reverse("contracts:list")),
+        (world.unit_user, reverse("unit_contracts:detail", args=[contract.pk])),
+        (None, reverse("public_contracts:detail", args=[contract.number])),
+    ]
+    for user, url in pages:
+        client = client_of(user)
+        page = html(client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+        assert _term_labels(page) == [expected], url
+
+
 # --- the public board -------------------------------------------------------------------------------------------------
 
 
@@ -495,6 +523,19 @@ def test_the_public_board_shows_the_clauses_and_no_personal_data(world: Contract
     # Signed in as the resident (whose name the header never shows) or as the unit: still nothing personal.
     for user in (world.resident, world.unit_user, world.staff):
         assert leaks(html(client_of(user).get(reverse("public_contracts:detail", args=[contract.number])))) == []
+
+
+def test_the_public_board_takes_out_landlines_and_service_numbers(world: ContractWorld) -> None:
+    contract = performed(world)
+    Clause.objects.filter(contract=contract, position=2).update(
+        content="社区提供活动室，预约请拨 (0571)87654321 或 0571-8765 4322，热线 400-123-4567",
+        measure="每月至少2次，电话：87654323",
+    )
+    page = html(client_of(None).get(reverse("public_contracts:detail", args=[contract.number])))
+    assert "社区提供活动室" in page
+    for number in ("87654321", "8765 4322", "400-123-4567", "87654323"):
+        assert number not in page
+    assert page.count("[phone number removed]") >= 4
 
 
 def test_the_board_shows_only_published_contracts_of_a_real_community(world: ContractWorld) -> None:

@@ -241,11 +241,46 @@ def test_a_term_outside_the_area_cannot_be_ended_or_renewed(world: Committees) -
     assert PartTimeMember.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("term", "renewal"),
+    [
+        # Five years ending on 29 February 2028: the renewal's default is five years again, and it is allowed.
+        ((date(2023, 3, 1), date(2028, 2, 29)), (date(2028, 3, 1), date(2033, 2, 28))),
+        # Five years from 1 March 2024 (29 February 2028 inside): the same.
+        ((date(2024, 3, 1), date(2029, 2, 28)), (date(2029, 3, 1), date(2034, 2, 28))),
+        # One year from 29 February 2024: a year again.
+        ((date(2024, 2, 29), date(2025, 2, 27)), (date(2025, 2, 28), date(2026, 2, 27))),
+    ],
+)
+def test_the_default_renewal_of_a_term_lasts_as_many_calendar_years_and_is_allowed(
+    world: Committees, term: tuple[date, date], renewal: tuple[date, date]
+) -> None:
+    first = appoint(world, start=term[0], end=term[1])
+    defaults = renewal_defaults(first)
+    assert (defaults["term_start"], defaults["term_end"]) == renewal
+    renewed = part_time_renew(
+        actor=world.staff.community,
+        term=first,
+        term_start=defaults["term_start"],
+        term_end=defaults["term_end"],
+        position=defaults["position"],
+        duties=defaults["duties"],
+    )
+    assert (renewed.term_start, renewed.term_end) == renewal
+
+
+def test_a_term_lasts_five_calendar_years_at_most(world: Committees) -> None:
+    assert appoint(world, start=date(2024, 3, 1), end=date(2029, 2, 28)).term_end == date(2029, 2, 28)
+    with pytest.raises(ValidationError) as refused:
+        appoint(world, name="李四", start=date(2024, 3, 1), end=date(2029, 3, 1))
+    assert "term_end" in refused.value.message_dict
+
+
 def test_a_renewal_follows_the_term_once_and_not_an_early_ended_one(world: Committees) -> None:
     term = appoint(world)
     defaults = renewal_defaults(term)
     assert defaults["term_start"] == date(2028, 1, 1)
-    assert defaults["term_end"] == date(2028, 1, 1) + (term.term_end - term.term_start)
+    assert defaults["term_end"] == date(2030, 12, 31)  # three calendar years again, though 2028 has 29 February
     with pytest.raises(ValidationError) as excinfo:
         part_time_renew(
             actor=world.staff.community,

@@ -20,6 +20,7 @@ from gridwork.accounts.tests.factories import make_resident_user, make_staff
 from gridwork.audit.models import AuditEvent
 from gridwork.party.models import PartTimeMember, UnitContact
 from gridwork.party.parttime import part_time_appoint
+from gridwork.party.parttime_exports import part_time_xlsx
 from gridwork.party.tests.test_parttime import Committees, make_committees
 from gridwork.places.tests.factories import CityTree
 
@@ -190,9 +191,46 @@ def test_the_list_filters_expiring_terms_and_the_export_holds_them(world: Commit
     assert export.status_code == 200
     sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert [row[2] for row in rows] == ["甲"]
+    assert len(rows) == 1
     assert rows[0][3] == world.unit.name
     assert "联系单位在职党员" in rows[0][11]
+
+
+def _exported_names(user: Any) -> list[Any]:
+    export = client_of(user).get(reverse("party:parttime-export"), {"status": "all"})
+    assert export.status_code == 200
+    return [
+        row[2] for row in load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(min_row=2, values_only=True)
+    ]
+
+
+def test_the_roster_masks_names_for_whoever_may_not_see_personal_data(world: Committees) -> None:
+    appoint(world, name="张建国")
+    # The street's staff see the community's committee (VIEW_PARTY) but hold no VIEW_PERSONAL_DATA.
+    assert _exported_names(world.staff.street) == ["张*国"]
+
+
+def test_the_roster_names_each_member_only_to_a_viewer_of_personal_data_over_the_place(world: Committees) -> None:
+    """``part_time_xlsx`` itself: whole names where the viewer holds VIEW_PERSONAL_DATA over the organisation's
+    place, masked elsewhere and when no viewer is given."""
+    appoint(world, name="张建国")  # on the community's 大党委
+    appoint(world, name="欧阳明月", actor=world.staff.street, organisation=world.street)  # on the street's 大工委
+
+    def names(viewer: Any) -> list[Any]:
+        terms = PartTimeMember.objects.select_related("organisation__place", "resident_unit").order_by("id")
+        content, rows = part_time_xlsx(terms, about=[], today=timezone.localdate(), viewer=viewer)
+        assert rows == 2
+        sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+        return [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+    assert names(world.staff.community) == ["张建国", "欧**月"]
+    assert names(world.staff.street) == ["张*国", "欧**月"]
+    assert names(None) == ["张*国", "欧**月"]
+
+
+def test_the_roster_shows_names_to_the_community_staff_who_may_see_personal_data(world: Committees) -> None:
+    appoint(world, name="张建国")
+    assert _exported_names(world.staff.community) == ["张建国"]
 
 
 def test_the_list_of_another_area_shows_none_of_mine(world: Committees) -> None:
