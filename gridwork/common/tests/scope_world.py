@@ -37,6 +37,8 @@ from gridwork.places.codes import CODE_SHAPES
 from gridwork.places.models import CHILD_LEVEL, Place
 from gridwork.places.tests.factories import CityTree, make_place
 from gridwork.points.models import Exchange, PointAccount, Reward
+from gridwork.ratings.models import Assessment, Round, Target
+from gridwork.schemes.models import Scheme, SchemeVersion, TargetKind, VersionState
 from gridwork.supervision.models import UnitTask, Whistle
 from gridwork.volunteers.models import ServiceOrder
 from gridwork.wishes.models import Wish, WishState
@@ -178,6 +180,35 @@ def _cobuild_at(household: Place, unit: ResidentUnit, mark: str, user: User) -> 
     }
 
 
+def _rating_round(user: User) -> Round:
+    """A round of star ratings on a published scheme version: rounds are city-wide, their assessments scoped."""
+    scheme = Scheme.objects.create(name="scope scheme", target_kind=TargetKind.COMMUNITY)
+    version = SchemeVersion.objects.create(
+        scheme=scheme, number=1, state=VersionState.PUBLISHED, published_at=timezone.now()
+    )
+    return Round.objects.create(
+        name="scope round",
+        year=2026,
+        scheme_version=version,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        self_due=date(2026, 12, 1),
+        review_due=date(2026, 12, 15),
+        accept_due=date(2026, 12, 31),
+        created_by=user,
+    )
+
+
+def _assessment_at(household: Place, rating_round: Round, mark: str) -> Assessment:
+    """The star rating of the household's community in the round (a grid and its micro-grid share their community's)."""
+    community = household.parent.parent.parent  # type: ignore[union-attr]
+    assert community is not None
+    target, made = Target.objects.get_or_create(
+        round=rating_round, place=community, defaults={"kind": TargetKind.COMMUNITY, "name": f"{mark} rating target"}
+    )
+    return Assessment.objects.create(target=target) if made else target.assessment
+
+
 def _tiny_png() -> bytes:
     output = io.BytesIO()
     Image.new("RGB", (4, 4), (200, 30, 30)).save(output, format="PNG")
@@ -260,6 +291,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
     places = {"own": own, "child": child, "sibling": sibling, "parent": parent}
     user = make_staff(role=role or ROLE_AT_LEVEL[own_level], place=own, username=f"scope-{own_level}")
     world = ScopeWorld(user=user, places=places)
+    rating_round = _rating_round(user)
     for relation, place in places.items():
         mark = world.marker(relation)
         organisation = PartyOrganisation.objects.create(
@@ -310,6 +342,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
             recorded_by=user,
         )
         objects.update(_cobuild_at(household, unit, mark, user))
+        objects["assessment"] = _assessment_at(household, rating_round, mark)
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
             staff = make_staff(

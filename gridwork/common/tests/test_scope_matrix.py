@@ -80,6 +80,15 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
     "alliances:detail": (_community_object("alliances:detail", "alliance"), Perm.VIEW_PARTY),
     "party:parttime-detail": (lambda o: reverse("party:parttime-detail", args=[o["part_timer"].pk]), Perm.VIEW_PARTY),
     "volunteers:order-detail": (lambda o: reverse("volunteers:order-detail", args=[o["order"].pk]), Perm.VIEW_PARTY),
+    "ratings:assessment": (_community_object("ratings:assessment", "assessment"), Perm.VIEW_RATINGS),
+    "ratings:results-target": (
+        lambda o: (
+            None
+            if o["place"].level in BELOW_COMMUNITY  # type: ignore[attr-defined]
+            else reverse("ratings:results-target", args=[o["assessment"].target_id])
+        ),  # type: ignore[attr-defined]
+        Perm.VIEW_RATINGS,
+    ),
     "workforce:worker-detail": (_community_object("workforce:worker-detail", "worker"), Perm.VIEW_WORKFORCE),
     **{
         f"workforce:worker-{name}": (_community_object(f"workforce:worker-{name}", "worker"), Perm.MANAGE_WORKFORCE)
@@ -347,6 +356,25 @@ UNSCOPED_URLS = {
     "party:unit-contact-remove": "a contact of a unit of the user's areas (POST); tested in party/tests",
     "people:unit-create": "a form over the places the user manages; tested in people/tests/test_views_units.py",
     "people:unit-edit": "a unit of the user's areas; tested in people/tests/test_views_units.py",
+    "ratings:round-list": "rounds are city-wide; their assessments scoped, tested in ratings/tests/test_views.py",
+    "ratings:round-new": "the city opens rounds (MANAGE_ASSESSMENT); tested in ratings/tests/test_views.py",
+    "ratings:round-detail": "rounds are city-wide; their assessments scoped, tested in ratings/tests/test_views.py",
+    "ratings:round-targets": "targets within the manager's units; tested in ratings/tests/test_views.py",
+    "ratings:assessment-self": "only the target's own unit, by state; tested in ratings/tests/test_views.py",
+    "ratings:assessment-review": "only a unit above the target, by state; tested in ratings/tests/test_views.py",
+    "ratings:assessment-accept": "only the city (ACCEPT_RATINGS), by state; tested in ratings/tests/test_views.py",
+    "ratings:assessment-higher": "only the city (ACCEPT_RATINGS), by state; tested in ratings/tests/test_views.py",
+    "ratings:assessment-lower": "only the city (ACCEPT_RATINGS), by state; tested in ratings/tests/test_views.py",
+    "ratings:assessment-evidence": "a file of a scoped assessment; tested in ratings/tests/test_evidence.py",
+    "ratings:results": "rounds are city-wide; their rows scoped, tested in ratings/tests/test_results_views.py",
+    "ratings:results-history": "scoped rows of the user's areas; tested in ratings/tests/test_results_views.py",
+    "ratings:results-history-export": "scoped rows of the user's areas; tested in ratings/tests/test_results_views.py",
+    "ratings:results-league": "a round's scoped rows; tested in ratings/tests/test_results_views.py",
+    "ratings:results-league-export": "a round's scoped rows; tested in ratings/tests/test_results_views.py",
+    "ratings:results-stars": "a round's scoped rows; tested in ratings/tests/test_results_views.py",
+    "ratings:results-stars-export": "a round's scoped rows; tested in ratings/tests/test_results_views.py",
+    "ratings:results-pay": "a round's scoped secretaries; tested in ratings/tests/test_results_views.py",
+    "ratings:results-pay-export": "a round's scoped secretaries; tested in ratings/tests/test_results_views.py",
     "workforce:worker-export": "the scoped worker list as Excel; tested in workforce/tests/test_views.py",
     "workforce:worker-create": "a form over the communities the user manages; tested in workforce/tests/test_views.py",
     "workforce:worker-leave": "a POST on a worker of the user's areas; tested in workforce/tests/test_views.py",
@@ -419,6 +447,7 @@ STAFF_NAMESPACES = {
     "contracts",
     "alliances",
     "schemes",
+    "ratings",
     "workforce",
 }
 
