@@ -73,9 +73,27 @@ EVENT_COLUMNS = (
 )
 ALERT_SELECT = (
     "row_number() OVER (ORDER BY raised_at, matter_id, stage, level) AS id, subject, stage, {ts:due_at}, level, "
-    "{ts:raised_at}, matter_id"
+    "{ts:raised_at}, matter_id, district_id, street_id, community_id, grid_id, lead_department_id"
 )
-ALERT_COLUMNS = "id, subject, stage, due_at, level, raised_at, matter_id"
+ALERT_COLUMNS = (
+    "id, subject, stage, due_at, level, raised_at, matter_id, district_id, street_id, community_id, grid_id, "
+    "lead_department_id"
+)
+# Each alert with the units the platform records when it raises one (``supervision.models.fill_alert_units``): the
+# matter's area, and the lead department of its last dispatch before the alert (an ASOF join on the moment and the
+# event's sequence: the greatest (at, sequence) with at < raised_at). Computed at load time from the Parquet files, so
+# a data set generated before the alerts carried their units loads as one generated after.
+ALERT_FROM = """(
+    SELECT a.*, m.district_id, m.street_id, m.community_id, m.grid_id, d.department AS lead_department_id
+    FROM (SELECT *, raised_at * 65536 AS raised_key FROM read_parquet({alerts})) a
+    JOIN (SELECT id, district_id, street_id, community_id, grid_id FROM read_parquet({matters})) m
+        ON m.id = a.matter_id
+    ASOF LEFT JOIN (
+        SELECT matter_id, "at" * 65536 + sequence AS dispatch_key,
+            json_extract_string(data, '$.lead_department_id')::BIGINT AS department
+        FROM read_parquet({events}) WHERE action = 'dispatch'
+    ) d ON d.matter_id = a.matter_id AND a.raised_key > d.dispatch_key
+)"""
 COUNTER_COLUMNS = (
     "received, dispatched, responded, responded_on_time, returned, extended, overdue, replied, closed, resolved, "
     "closed_on_time, reopened, rated, satisfied, basically, unsatisfied, discarded, handling_seconds"
@@ -132,6 +150,9 @@ def sources(data: Path, vendor: str) -> list[tuple[str, str, list[str]]]:
             "[" + ", ".join(f"'{p}'" for p in paths[start : start + size]) + "]" for start in range(0, len(paths), size)
         ]
 
+    def every(name: str) -> str:
+        return groups(name, 100_000)[0]
+
     return [
         (
             "matters_matter",
@@ -150,7 +171,9 @@ def sources(data: Path, vendor: str) -> list[tuple[str, str, list[str]]]:
             "supervision_deadlinealert",
             ALERT_COLUMNS,
             [
-                f"SELECT {_expand(ALERT_SELECT, vendor)} FROM read_parquet({files}) ORDER BY id"
+                f"SELECT {_expand(ALERT_SELECT, vendor)} FROM "
+                + ALERT_FROM.format(alerts=files, matters=every("matters"), events=every("events"))
+                + " ORDER BY id"
                 for files in groups("alerts", 100_000)
             ],
         ),

@@ -450,14 +450,28 @@ def build_cases(areas: dict[str, Any], user: Any) -> list[Case]:  # noqa: PLR091
         assert worst is not None
 
         def evidence_duck(duck: Duck, unit_kind: str = unit_kind, unit: int = worst) -> Any:
-            field = "lead_department_id" if unit_kind == "department" else f"{unit_kind}_id"
-            stages = "AND a.stage IN ('accept', 'reply')" if unit_kind == "department" else ""
+            """The month's red alerts of the unit's matters, counted per matter: a street's by the matter's street, a
+            department's (its own stages only) by the department leading the matter when the deadline passed — the
+            lead department of its last dispatch before the alert (ASOF), as the rollup counts it."""
+            alerts, events = _files(duck.data, "alerts"), _files(duck.data, "events")
+            t0, t1 = _ts(month.start), _ts(month.end + timedelta(days=1))
+            if unit_kind == "department":
+                unit_of = "d.department"
+                lead = f"""ASOF LEFT JOIN (
+                    SELECT e.matter_id, e."at" * 65536 + e.sequence AS dispatch_key,
+                        json_extract_string(e.data, '$.lead_department_id')::BIGINT AS department
+                    FROM read_parquet({events}) e SEMI JOIN month_alerts ON month_alerts.matter_id = e.matter_id
+                    WHERE e.action = 'dispatch'
+                ) d ON d.matter_id = a.matter_id AND a.raised_at * 65536 > d.dispatch_key"""
+                stages = "AND a.stage IN ('accept', 'reply')"
+            else:
+                unit_of, lead, stages = f"m.{unit_kind}_id", "", ""
             rows = duck.rows(
+                f"WITH month_alerts AS (SELECT * FROM read_parquet({alerts}) "
+                f"WHERE subject = 'matter' AND level = 'red' AND raised_at >= {t0} AND raised_at < {t1}) "
                 f"SELECT m.number, m.title, count(*) AS n "
-                f"FROM read_parquet({_files(duck.data, 'alerts')}) a "
-                f"JOIN read_parquet({_files(duck.data, 'matters')}) m ON m.id = a.matter_id "
-                f"WHERE a.subject = 'matter' AND a.level = 'red' AND a.raised_at >= {_ts(month.start)} "
-                f"AND a.raised_at < {_ts(month.end + timedelta(days=1))} {stages} AND m.{field} = {unit} "
+                f"FROM month_alerts a JOIN read_parquet({_files(duck.data, 'matters')}) m ON m.id = a.matter_id "
+                f"{lead} WHERE {unit_of} = {unit} {stages} "
                 f"GROUP BY 1, 2 ORDER BY n DESC, m.number"
             )
             return [(number, title, int(n)) for number, title, n in rows]

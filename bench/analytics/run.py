@@ -10,7 +10,8 @@ and PostgreSQL, beside DuckDB computing the same figure from the raw rows; and t
 2. It is loaded into a database of the benchmark's own (load.py): var/bench/analytics/analytics-<matters>.sqlite3,
    or the database gridwork_bench_analytics on the throwaway PostgreSQL cluster of scripts/with-postgres.sh.
 3. ``--verify`` recounts the rollup with the platform's ``rebuild_rollup()`` and fails unless it gives exactly the
-   rows the generator summed (use it at 100,000 matters: the rebuild folds every matter in Python).
+   rows the generator summed (use it at 100,000 matters: the rebuild folds every matter in Python); and fills the
+   alerts' units again with the platform's backfill (supervision migration 0005), which must give the loader's.
 4. Each dashboard query (queries.py) runs cold once and then ``--runs`` times warm; DuckDB computes the same figure
    from the Parquet files of the raw rows; a figure that differs fails the run.
 5. The write path (writes.py): ``matter_transition`` and ``matter_file`` with and without the rollup hook.
@@ -139,6 +140,52 @@ def verify_rollup() -> dict[str, Any]:
     return {"ok": ok, "rebuild_seconds": round(seconds, 1), "tables": tables}
 
 
+ALERT_UNITS = "id, district_id, street_id, community_id, grid_id, lead_department_id"
+
+
+def verify_alert_units() -> dict[str, Any]:
+    """Keep the units the loader gave each alert aside, fill them again with the platform's backfill (supervision
+    migration 0005: the matter's area, the department of its last dispatch before the alert) and compare both ways."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    backfill = import_module("gridwork.supervision.migrations.0005_alert_units")
+    table = "supervision_deadlinealert"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_alert_units")
+        cursor.execute(f"CREATE TABLE bench_alert_units AS SELECT {ALERT_UNITS} FROM {table}")  # noqa: S608
+    started = time.perf_counter()
+    with transaction.atomic():
+        backfill.fill_units(apps, SimpleNamespace(connection=connection))
+    seconds = time.perf_counter() - started
+    found: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        for name, first, second in (
+            ("only_filled", table, "bench_alert_units"),
+            ("only_loaded", "bench_alert_units", table),
+        ):
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT {ALERT_UNITS} FROM {first} "  # noqa: S608
+                f"EXCEPT SELECT {ALERT_UNITS} FROM {second}) AS only_one"
+            )
+            found[name] = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*), count(lead_department_id) FROM {table}")  # noqa: S608
+        found["alerts"], found["with_department"] = cursor.fetchone()
+        cursor.execute("DROP TABLE bench_alert_units")
+    found["ok"] = found["only_filled"] == 0 and found["only_loaded"] == 0
+    found["backfill_seconds"] = round(seconds, 1)
+    print(
+        f"  alert units: {found['alerts']:,} alerts ({found['with_department']:,} with a department), the platform's "
+        f"backfill in {seconds:.0f} s; only in the backfill {found['only_filled']}, only in the loaded "
+        f"{found['only_loaded']}: {'the same' if found['ok'] else 'DIFFERENT'}",
+        flush=True,
+    )
+    return found
+
+
 def environment() -> dict[str, Any]:
     import django
     import duckdb
@@ -211,7 +258,8 @@ def measure(options: argparse.Namespace) -> int:
     ok = True
     if options.verify:
         result["verify"] = verify_rollup()
-        ok = ok and result["verify"]["ok"]
+        result["verify_alert_units"] = verify_alert_units()
+        ok = ok and result["verify"]["ok"] and result["verify_alert_units"]["ok"]
     if not options.skip_queries:
         from bench.analytics import queries
 

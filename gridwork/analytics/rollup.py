@@ -25,7 +25,7 @@ from django.utils import timezone
 from gridwork.analytics.models import COUNTERS, DailyRollup, MonthlyRollup, UnitKind
 from gridwork.matters.models import Category
 from gridwork.matters.workflow import Action, ClosureReason, DueStage, MatterState, Satisfaction, Snapshot
-from gridwork.supervision.models import AlertLevel, DeadlineAlert
+from gridwork.supervision.models import AlertLevel, DeadlineAlert, alert_units
 
 CLOSING = frozenset({Action.VERIFY_CLOSE, Action.CLOSE_BY_AGREEMENT})
 # A deadline of these stages is the lead unit's; a late call-back (回访) is the dispatch centre's own.
@@ -323,7 +323,13 @@ def deadline_passed(matter: Any, *, before: Snapshot, after: Snapshot, at: datet
     try:
         with transaction.atomic():
             DeadlineAlert.objects.create(
-                matter_id=matter.pk, subject="matter", stage=stage, due_at=due_at, level=AlertLevel.RED, raised_at=at
+                matter_id=matter.pk,
+                subject="matter",
+                stage=stage,
+                due_at=due_at,
+                level=AlertLevel.RED,
+                raised_at=at,
+                **alert_units(matter),
             )
     except IntegrityError:  # the sweep marked it first
         return False

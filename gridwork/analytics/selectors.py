@@ -237,12 +237,16 @@ def notice_list(user: Any, unit_kind: str, period: Period) -> list[NoticeRow]:
 
 def notice_evidence(unit_kind: str, unit_ids: Iterable[int], period: Period) -> dict[int, list[NoticeMatter]]:
     """The matters behind each unit's overdue count: those with a red alert raised in the period, most often overdue
-    first, as the rollup counts them (a department answers only for its own stages, not for the call-back)."""
+    first, as the rollup counts them (a department answers only for its own stages, not for the call-back).
+
+    The alerts carry the units the rollup counted them for (the matter's area, the department leading it when the
+    deadline passed), so one unit's alerts are found on their own index ``(level, subject, unit, raised_at)``; the
+    matters are read only for the numbers and titles of those alerts."""
     start, end = _moments(period)
     alerts = DeadlineAlert.objects.filter(
         subject="matter", level=AlertLevel.RED, raised_at__gte=start, raised_at__lt=end
     )
-    field = "matter__lead_department_id" if unit_kind == UnitKind.DEPARTMENT else f"matter__{unit_kind}_id"
+    field = "lead_department_id" if unit_kind == UnitKind.DEPARTMENT else f"{unit_kind}_id"
     if unit_kind == UnitKind.DEPARTMENT:
         alerts = alerts.filter(stage__in=UNIT_STAGES)
     evidence: dict[int, list[NoticeMatter]] = defaultdict(list)

@@ -3,13 +3,17 @@ consultations of hard matters, and the deadline alerts the sweep has raised."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.matters.models import Category, Matter, MatterEvent, Urgency
-from gridwork.matters.workflow import MatterKind
+from gridwork.matters.workflow import Action, MatterKind
 from gridwork.places.models import Department, Place
 
 
@@ -164,11 +168,63 @@ class AlertLevel(models.TextChoices):
     RED = "red", _("Red: overdue")
 
 
+# The units an alert is charged to, as the rollup charges its overdue count (``analytics.rollup.matter_overdue``).
+ALERT_UNIT_FIELDS = ("district_id", "street_id", "community_id", "grid_id", "lead_department_id")
+
+
+def alert_units(matter: Any) -> dict[str, int | None]:
+    """The units of ``matter`` as the caller read it: the area it lies in and the department leading it then."""
+    return {name: getattr(matter, name) for name in ALERT_UNIT_FIELDS}
+
+
+def fill_alert_units(alerts: Iterable[DeadlineAlert]) -> None:
+    """Fill in the units of alerts written without them (two queries for any number of alerts): the matter's area
+    (fixed when it is filed) and the department that led it just before the alert — the lead department of its last
+    dispatch before ``raised_at``, as ``analytics.rebuild`` folds the matter (an alert at the moment of a step comes
+    before that step). Migration 0005 fills existing rows by the same rule."""
+    missing = [alert for alert in alerts if alert.street_id is None]
+    if not missing:
+        return
+    ids = {alert.matter_id for alert in missing}
+    places = {
+        row[0]: row[1:]
+        for row in Matter.objects.filter(pk__in=ids).values_list(
+            "pk", "district_id", "street_id", "community_id", "grid_id"
+        )
+    }
+    dispatches: dict[int, list[tuple[Any, int | None]]] = defaultdict(list)
+    events = MatterEvent.objects.filter(matter_id__in=ids, action=Action.DISPATCH).order_by("matter_id", "sequence")
+    for matter_id, moment, data in events.values_list("matter_id", "at", "data"):
+        dispatches[matter_id].append((moment, (data or {}).get("lead_department_id")))
+    for alert in missing:
+        alert.district_id, alert.street_id, alert.community_id, alert.grid_id = places[alert.matter_id]
+        alert.lead_department_id = None
+        for moment, department_id in dispatches[alert.matter_id]:
+            if moment < alert.raised_at:
+                alert.lead_department_id = department_id
+
+
+class DeadlineAlertQuerySet(models.QuerySet["DeadlineAlert"]):
+    def bulk_create(self, objs: Iterable[DeadlineAlert], *args: Any, **kwargs: Any) -> list[DeadlineAlert]:
+        """Alerts written after the fact (the demo's year) get their units as ``save`` gives them."""
+        objs = list(objs)
+        fill_alert_units(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class DeadlineAlert(models.Model):
     """A warning the sweep raised, once: the unique key makes running the sweep twice raise nothing twice.
 
     ``subject`` is "matter" for the matter's own deadline, "task:<id>" for a unit's task, "level" for a hard
     matter's level; ``due_at`` is the deadline warned about, so a moved deadline is warned about again.
+
+    The units are those the rollup counts a red alert for, recorded when it is raised: the matter's district,
+    street, community and grid, and the department leading it at that moment (none for a place; the rollup charges
+    a department only for its own stages, accept and reply). The public notice's evidence of one unit reads them on
+    its own index, without the matters (``analytics.selectors.notice_evidence``); a matter dispatched again later
+    stays in the evidence of the department that let its deadline pass, which is where the rollup counted it. The
+    raiser passes ``alert_units(matter)`` of the matter it read; an alert saved without them gets them from the
+    record (``fill_alert_units``).
     """
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="alerts")
@@ -177,16 +233,35 @@ class DeadlineAlert(models.Model):
     due_at = models.DateTimeField()
     level = models.CharField(max_length=8, choices=AlertLevel.choices)
     raised_at = models.DateTimeField()
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_index=False)
+    street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_index=False)
+    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_index=False)
+    grid = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_index=False)
+    lead_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = DeadlineAlertQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("deadline alert")
         verbose_name_plural = _("deadline alerts")
         ordering = ["-raised_at", "-id"]
-        # The public notice's evidence: the red alerts of matters raised in a month (analytics.selectors.notice_list).
-        indexes = [models.Index(fields=["level", "subject", "raised_at"], name="alert_level_raised")]
+        # The public notice's evidence of one unit of a ranked kind: its red alerts raised in a month
+        # (analytics.selectors.notice_evidence), found without reading the matters.
+        indexes = [
+            models.Index(fields=["level", "subject", "street", "raised_at"], name="alert_street_raised"),
+            models.Index(fields=["level", "subject", "community", "raised_at"], name="alert_community_raised"),
+            models.Index(fields=["level", "subject", "lead_department", "raised_at"], name="alert_department_raised"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["matter", "subject", "stage", "due_at", "level"], name="alert_once"),
         ]
 
     def __str__(self) -> str:
         return f"{self.matter_id} {self.subject} {self.level} {self.due_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            fill_alert_units([self])
+        super().save(*args, **kwargs)

@@ -31,7 +31,7 @@ from gridwork.matters.units import Unit
 from gridwork.matters.workflow import Action, DueStage, MatterKind, MatterState, TransitionRefused
 from gridwork.notifications.services import notification_send, sms_send
 from gridwork.places.models import Place, PlaceLevel
-from gridwork.supervision.models import AlertLevel, DeadlineAlert, UnitTask
+from gridwork.supervision.models import AlertLevel, DeadlineAlert, UnitTask, alert_units
 
 logger = logging.getLogger("gridwork.supervision")
 
@@ -100,7 +100,13 @@ def _raise_alert(
     try:
         with transaction.atomic():
             DeadlineAlert.objects.create(
-                matter=matter, subject=subject, stage=stage, due_at=due_at, level=level, raised_at=now
+                matter=matter,
+                subject=subject,
+                stage=stage,
+                due_at=due_at,
+                level=level,
+                raised_at=now,
+                **alert_units(matter),  # the units the rollup counts it for (``rollup.matter_overdue`` below)
             )
             if level == AlertLevel.RED and subject == MATTER:
                 # Only if the deadline is still the matter's: a step taken since the sweep read the matter has
