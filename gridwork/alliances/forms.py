@@ -25,32 +25,17 @@ from gridwork.alliances.services import (
     MAX_VENUE,
     MIN_TERM,
 )
+from gridwork.common.forms import StyledForm as BaseStyledForm
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place
 
 DATE = {"type": "date"}
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: each message on its field, or on the form when it has no such field."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+class StyledForm(BaseStyledForm):
+    """Bootstrap's classes on every widget, except check boxes, checkbox lists and radio buttons: left unstyled."""
 
-
-class StyledForm(forms.Form):
-    """Bootstrap's classes on every widget."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
+    unstyled = (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
 
 
 def place_label(place: Place) -> str:

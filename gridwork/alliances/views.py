@@ -36,7 +36,6 @@ from gridwork.alliances.forms import (
     ListFilterForm,
     MeetingForm,
     OrderForm,
-    add_service_errors,
 )
 from gridwork.alliances.models import Alliance, AllianceMember, AllianceState
 from gridwork.alliances.rotation import full_order, next_chair
@@ -62,6 +61,7 @@ from gridwork.alliances.selectors import (
 )
 from gridwork.analytics.views.exports import xlsx_response
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from gridwork.accounts.models import User
 from gridwork.care.models import Difficulty, Pairing
 from gridwork.care.services import MAX_NEED, MAX_NEEDS, MAX_NOTE, MAX_NOTES, MAX_REASON
+from gridwork.common.forms import DateInput
+from gridwork.common.forms import StyledForm as BaseStyledForm
 from gridwork.common.masking import mask_name
 from gridwork.matters.services import TEXT_MAX
 from gridwork.matters.workflow import MatterKind
@@ -33,29 +35,10 @@ def errors_onto(form: forms.Form, error: ValidationError) -> None:
         form.add_error(target, messages)
 
 
-class StyledForm(forms.Form):
-    """Bootstrap's classes on every widget."""
+class StyledForm(BaseStyledForm):
+    """Bootstrap's classes on every widget, except checkbox lists: left unstyled."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    unstyled = (forms.CheckboxSelectMultiple,)
 
 
 PAIRED_CHOICES = [("", _("Paired or not")), ("yes", _("Paired")), ("no", _("Not paired"))]

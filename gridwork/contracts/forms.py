@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.cobuild.categories import ServiceField
+from gridwork.common.evidence import EVIDENCE_ACCEPT
+from gridwork.common.forms import DateInput, StyledForm
 from gridwork.contracts.models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -37,44 +38,6 @@ from gridwork.contracts.services import (
 )
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place
-
-EVIDENCE_ACCEPT = (
-    "image/jpeg,image/png,image/webp,application/pdf,"
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: each message on its field, or on the form when it has no such field."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-class StyledForm(forms.Form):
-    """Bootstrap's classes on every widget."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _community_label(place: Place) -> str:

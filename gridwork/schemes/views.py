@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gridwork.accounts.roles import Perm
 from gridwork.common.flows import StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.permissions import staff_view
 from gridwork.schemes import selectors, services
 from gridwork.schemes.forms import (
@@ -32,7 +33,6 @@ from gridwork.schemes.forms import (
     SchemeForm,
     ThresholdsForm,
     VetoForm,
-    add_service_errors,
 )
 from gridwork.schemes.models import Scheme, SchemeVersion, TargetKind
 from gridwork.schemes.sources import SOURCES

@@ -6,39 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.common.forms import StyledForm
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place, PlaceLevel
 from gridwork.wishes.models import WishState
 from gridwork.wishes.services import MAX_DESCRIPTION, MAX_NAME, MAX_NOTE, MAX_REASON, MAX_STALE_DAYS, MAX_TITLE
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: each message on its field, or on the form when it has no such field."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-class StyledForm(forms.Form):
-    """Bootstrap's classes on every widget."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
 
 
 def _community_label(place: Place) -> str:

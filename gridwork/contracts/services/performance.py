@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridwork.common.evidence import CleanEvidence, EvidenceRejected, clean_evidence
 from gridwork.common.flows import MoveRefused, StaleState, flow_move
-from gridwork.contracts.evidence import CleanEvidence, EvidenceRejected, clean_evidence
 from gridwork.contracts.flows import CONTRACT_FLOW, ContractAction
 from gridwork.contracts.models import (
     Clause,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.contracts import selectors, services
 from gridwork.contracts.flows import CONTRACT_FLOW, RENEWABLE_STATES, ContractAction
 from gridwork.contracts.forms import (
@@ -32,7 +33,6 @@ from gridwork.contracts.forms import (
     ReasonForm,
     TermsForm,
     VersionForm,
-    add_service_errors,
 )
 from gridwork.contracts.models import PUBLIC_STATES, Clause, Contract, ContractParty, Evidence, EvidenceKind
 

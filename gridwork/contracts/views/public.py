@@ -15,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gridwork.common.forms import add_service_errors
 from gridwork.common.permissions import public_view, signed_in_view
 from gridwork.contracts import selectors, services
-from gridwork.contracts.forms import RatingForm, add_service_errors
+from gridwork.contracts.forms import RatingForm
 from gridwork.contracts.models import Contract, ContractState
 
 

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gridwork.accounts.roles import Perm
 from gridwork.analytics.views.exports import xlsx_response
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.contracts import selectors, services
 from gridwork.contracts.exports import contracts_xlsx
-from gridwork.contracts.forms import ContractForm, FilterForm, FromMatchForm, add_service_errors
+from gridwork.contracts.forms import ContractForm, FilterForm, FromMatchForm
 from gridwork.contracts.models import ClauseMenu, ContractParty
 from gridwork.contracts.views.common import (
     STAFF,

@@ -1,6 +1,6 @@
 """佐证材料: the target's own unit attaches evidence to its self-assessment while it edits it — a photo (re-encoded
 without metadata), a PDF / Word / Excel document (recognised by its bytes, within a size cap, without scripts or
-macros: ``contracts.evidence.clean_evidence``), or a link to a record inside the platform — and may remove it again
+macros: ``common.evidence.clean_evidence``), or a link to a record inside the platform — and may remove it again
 before submitting. Files are stored under a random name in the media folder, which is not served publicly: only the
 evidence view streams them, to those who may see the assessment."""
 
@@ -15,8 +15,8 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from gridwork.common.evidence import EvidenceRejected, clean_evidence
 from gridwork.common.flows import flow_move
-from gridwork.contracts.evidence import EvidenceRejected, clean_evidence
 from gridwork.ratings.flows import ASSESSMENT_FLOW, ATTACH_ACTION, DETACH_ACTION, AssessmentAction, action_in
 from gridwork.ratings.models import Assessment, Evidence, EvidenceKind
 from gridwork.ratings.services.assessments import _prepare, _require_open, _require_self, content_of

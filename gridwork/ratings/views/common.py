@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gridwork.common.flows import MoveRefused, StaleState
-from gridwork.ratings.forms import add_service_errors
+from gridwork.common.forms import add_service_errors
 from gridwork.ratings.models import Assessment, Evidence, EvidenceKind, Round
 
 

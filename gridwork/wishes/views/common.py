@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from gridwork.common.flows import MoveRefused, StaleState
-from gridwork.wishes.forms import add_service_errors
+from gridwork.common.forms import add_service_errors
 from gridwork.wishes.models import WishPhoto
 from gridwork.wishes.services import WishAlreadyClaimed
 

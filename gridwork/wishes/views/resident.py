@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gridwork.common.forms import add_service_errors
 from gridwork.common.permissions import signed_in_view
 from gridwork.people.models import Resident
 from gridwork.places.models import Place, PlaceLevel
 from gridwork.wishes import services
-from gridwork.wishes.forms import ReasonForm, VersionForm, WishForm, add_service_errors
+from gridwork.wishes.forms import ReasonForm, VersionForm, WishForm
 from gridwork.wishes.models import Wish, WishSettings, WishState
 from gridwork.wishes.selectors import (
     claimant_label,

@@ -22,21 +22,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gridwork.accounts.roles import Perm
 from gridwork.analytics.views.exports import xlsx_response
 from gridwork.audit.services import audit_record
+from gridwork.common.forms import add_service_errors
 from gridwork.common.masking import mask_name, mask_phone
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.places.models import Place
 from gridwork.wishes import services
 from gridwork.wishes.exports import wishes_xlsx
-from gridwork.wishes.forms import (
-    QueueFilterForm,
-    ReasonForm,
-    ReviewForm,
-    SettingsForm,
-    VersionForm,
-    WishForm,
-    add_service_errors,
-)
+from gridwork.wishes.forms import QueueFilterForm, ReasonForm, ReviewForm, SettingsForm, VersionForm, WishForm
 from gridwork.wishes.models import Wish, WishSettings, WishState
 from gridwork.wishes.selectors import (
     claimant_label,

@@ -1,9 +1,11 @@
-"""Evidence of performance (履约佐证): a photo, or a document, checked by its content and stored under a new name.
+"""Uploaded evidence (佐证材料: a contract's 履约佐证, a rating's self-assessment): a photo, or a document, checked
+by its content and stored under a new name.
 
 Photos go through ``matters.photos.clean_photo`` (re-encoded, without EXIF or GPS). Documents are PDF files, or Word
 and Excel files of the Office Open XML formats without macros; each is recognised by its bytes, never by the name or
 the type the browser sent, within a size cap, and refused when it carries active content (a PDF's JavaScript, launch
-actions or embedded files; a macro project). Evidence is served only as a download to those who may see the contract.
+actions or embedded files; a macro project). Each app serves its evidence only as a download to those who may see
+what it belongs to.
 """
 
 from __future__ import annotations
@@ -16,8 +18,17 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
-from gridwork.contracts.models import EvidenceKind
 from gridwork.matters.photos import PhotoRejected, clean_photo
+
+# What the file inputs offer to choose (their ``accept``); the content check below is what decides.
+EVIDENCE_ACCEPT = (
+    "image/jpeg,image/png,image/webp,application/pdf,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+# The kinds of a cleaned file: the values of ``EvidenceKind.PHOTO`` / ``DOCUMENT`` in contracts' and ratings' models.
+PHOTO = "photo"
+DOCUMENT = "document"
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
@@ -52,7 +63,7 @@ def _pdf(raw: bytes, label: str) -> CleanEvidence:
         raise EvidenceRejected(
             _("%(name)s contains scripts, actions or embedded files; save it again as a plain PDF.") % {"name": label}
         )
-    return CleanEvidence(raw, f"{uuid.uuid4().hex}.pdf", PDF_TYPE, EvidenceKind.DOCUMENT)
+    return CleanEvidence(raw, f"{uuid.uuid4().hex}.pdf", PDF_TYPE, DOCUMENT)
 
 
 def _office(raw: bytes, label: str) -> CleanEvidence:
@@ -67,9 +78,9 @@ def _office(raw: bytes, label: str) -> CleanEvidence:
     if any(name.endswith("vbaproject.bin") or "activex" in name for name in lowered):
         raise EvidenceRejected(_("%(name)s contains macros; save it without them, or as a PDF.") % {"name": label})
     if "word/document.xml" in lowered:
-        return CleanEvidence(raw, f"{uuid.uuid4().hex}.docx", DOCX_TYPE, EvidenceKind.DOCUMENT)
+        return CleanEvidence(raw, f"{uuid.uuid4().hex}.docx", DOCX_TYPE, DOCUMENT)
     if "xl/workbook.xml" in lowered:
-        return CleanEvidence(raw, f"{uuid.uuid4().hex}.xlsx", XLSX_TYPE, EvidenceKind.DOCUMENT)
+        return CleanEvidence(raw, f"{uuid.uuid4().hex}.xlsx", XLSX_TYPE, DOCUMENT)
     raise EvidenceRejected(_("%(name)s is not a photo, a PDF or a Word or Excel document.") % {"name": label})
 
 
@@ -84,7 +95,7 @@ def clean_evidence(file: IO[bytes], *, original_name: str = "") -> CleanEvidence
             photo = clean_photo(io.BytesIO(raw), original_name=label)
         except PhotoRejected as rejected:
             raise EvidenceRejected(str(rejected)) from rejected
-        return CleanEvidence(photo.content, photo.name, photo.content_type, EvidenceKind.PHOTO)
+        return CleanEvidence(photo.content, photo.name, photo.content_type, PHOTO)
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise EvidenceRejected(_("%(name)s is larger than 20 MB.") % {"name": label})
     if raw.startswith(b"%PDF-"):
