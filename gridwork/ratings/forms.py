@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.common.evidence import EVIDENCE_ACCEPT
+from gridwork.common.forms import DateInput, StyledForm
 from gridwork.places.models import Place
 from gridwork.ratings.models import STARS_MAX, AssessmentState
 from gridwork.ratings.services import LevelInput
@@ -26,42 +27,6 @@ from gridwork.ratings.services.assessments import (
 from gridwork.ratings.services.base import MAX_COMMENT, MAX_LINK, MAX_NAME, MAX_NOTE, MAX_REASON
 from gridwork.schemes.models import IndicatorMethod, SchemeVersion
 from gridwork.schemes.scoring import VersionContent
-
-EVIDENCE_ACCEPT = (
-    "image/jpeg,image/png,image/webp,application/pdf,"
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: each message on its field, or on the form when it has no such field."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class VersionForm(StyledForm):
@@ -99,7 +64,7 @@ class RoundForm(StyledForm):
         max_value=Decimal(100),
         decimal_places=2,
         initial=Decimal(70),
-        help_text=_("E.g. 70, 85 or 100 % of communities at five stars (五星达标)."),
+        help_text=_("E.g. 70, 85 or 100 (per cent of the communities at five stars, 五星达标)."),
     )
 
     def __init__(self, *args: Any, versions: QuerySet[SchemeVersion], **kwargs: Any) -> None:

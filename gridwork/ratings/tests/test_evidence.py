@@ -33,7 +33,7 @@ def _jpeg_with_exif() -> bytes:
 
 
 def client_for(user: Any) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
@@ -100,7 +100,7 @@ def test_evidence_is_served_only_within_scope(
         client_for(street_staff).get(reverse("ratings:assessment-evidence", args=[other.pk, evidence.pk])).status_code
         == 404
     )
-    assert Client().get(url).status_code == 302
+    assert Client(HTTP_ACCEPT_LANGUAGE="en").get(url).status_code == 302
 
 
 def test_removed_evidence_is_no_longer_served(tree: CityTree, rating_round: Round, community_staff: Any) -> None:

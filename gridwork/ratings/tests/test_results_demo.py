@@ -107,7 +107,7 @@ class TestTheDemo:
         assert any(row.by_stars is not None for row in pay)
         history = results.star_history(user=city, kind=TargetKind.COMMUNITY)
         assert [r.pk for r in history.rounds] == [last.pk, this.pk]
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(city)
         for url in (
             reverse("ratings:results"),

@@ -83,7 +83,7 @@ def test_results_are_for_staff_who_see_ratings_only(tree: CityTree, people: Peop
     handler = make_staff(role=Role.DEPARTMENT_HANDLER, place=tree.district, username="r-handler")
     resident = make_resident_user(phone="13800001111")
     for url in _urls(rated, target):
-        anonymous = Client().get(url)
+        anonymous = Client(HTTP_ACCEPT_LANGUAGE="en").get(url)
         assert anonymous.status_code == 302, url
         assert "/login" in anonymous["Location"], url
         assert client_for(handler).get(url).status_code == 403, url

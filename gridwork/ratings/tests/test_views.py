@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(user: Any) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
@@ -244,7 +244,7 @@ def test_overdue_is_highlighted(tree: CityTree, city_staff: Any, built: Built) -
 
 def test_anonymous_is_sent_to_sign_in(tree: CityTree, rating_round: Round) -> None:
     assessment = assessment_of(rating_round, tree.community)
-    response = Client().get(reverse("ratings:assessment", args=[assessment.pk]))
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("ratings:assessment", args=[assessment.pk]))
     assert response.status_code == 302
     assert "login" in response["Location"] or "sign" in response["Location"]
 

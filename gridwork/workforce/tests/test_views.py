@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _client(user: User) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
@@ -58,7 +58,7 @@ def secretary(tree: CityTree, street: User) -> Worker:
 
 
 def test_anonymous_visitors_are_sent_to_sign_in() -> None:
-    response = Client().get(reverse("workforce:worker-list"))
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("workforce:worker-list"))
     assert response.status_code == 302
     assert "login" in response["Location"]
 
