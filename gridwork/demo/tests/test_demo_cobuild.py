@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,7 +73,8 @@ def history_output(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The small demo city with its matters and its season of volunteering (as ``make run`` loads them), then its
-    co-construction, made once for the class by the command, in a transaction rolled back at the class's end."""
+    co-construction, made once for the class by the command, in a transaction rolled back at the class's end (the
+    callbacks that would run at commit, such as writing evidence files, run as the command ends)."""
     media: Path = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         locating.drop_grid_index()
@@ -82,7 +83,9 @@ def history_output(
             demo_matters_build(limit=150, log=lambda _line: None)
             call_command("demo_volunteering", allow_without_debug=True, stdout=StringIO())
             output = StringIO()
-            call_command("demo_cobuild", allow_without_debug=True, stdout=output)
+            # Evidence files are written once their record commits; the class's transaction never does.
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("demo_cobuild", allow_without_debug=True, stdout=output)
             yield output.getvalue()
             transaction.set_rollback(True)
         locating.drop_grid_index()
