@@ -120,22 +120,9 @@ def watch() -> PageWatch:
     return PageWatch()
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: Any, watch: PageWatch, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh browser context (no cookies) in Chinese, watched for errors and off-site requests."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-
-    def guard(route: Route, req: Request) -> None:
-        url = urlsplit(req.url)
-        if url.scheme in LOCAL_SCHEMES or url.hostname in LOOPBACK_HOSTS:
-            route.continue_()
-        else:
-            watch.offsite_requests.append(req.url)
-            route.abort("blockedbyclient")
-
-    context.route("**/*", guard)
-    page = context.new_page()
+def watch_page(page: Page, watch: PageWatch) -> None:
+    """Report what goes wrong on ``page`` into ``watch``: JavaScript errors, error statuses of its requests, its own
+    files failing to load (``check()`` then fails the test)."""
 
     def on_console(message: ConsoleMessage) -> None:
         # A page answered with an error status (the 404 and 429 the tests ask for) is logged as
@@ -164,6 +151,26 @@ def page(browser: Browser, live_server: Any, watch: PageWatch, request: pytest.F
     page.on("pageerror", lambda error: watch.js_errors.append(f"{error.name}: {error.message}"))
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any, watch: PageWatch, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context (no cookies) in Chinese, watched for errors and off-site requests."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+
+    def guard(route: Route, req: Request) -> None:
+        url = urlsplit(req.url)
+        if url.scheme in LOCAL_SCHEMES or url.hostname in LOOPBACK_HOSTS:
+            route.continue_()
+        else:
+            watch.offsite_requests.append(req.url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", guard)
+    page = context.new_page()
+
+    watch_page(page, watch)
     try:
         yield page
         report = getattr(request.node, "report_call", None)

@@ -39,10 +39,10 @@ from gridwork.matters.tests.factories import LoopStaff, make_loop_staff
 from gridwork.matters.workflow import MatterKind, MatterState, Satisfaction
 from gridwork.places import locating
 from gridwork.places.tests.factories import CityTree, make_city_tree
-from tests.browser.conftest import LOCAL_SCHEMES, LOOPBACK_HOSTS, PageWatch, screenshot
+from tests.browser.conftest import LOCAL_SCHEMES, LOOPBACK_HOSTS, PageWatch, screenshot, watch_page
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
+    from playwright.sync_api import Browser, Page, Request, Route
 
 pytestmark = pytest.mark.browser
 
@@ -111,27 +111,6 @@ def state_label(state: str) -> str:
 # --- one browser context per user, watched like the conftest's page --------------------------------------
 
 
-def _watched(page: Page, watch: PageWatch) -> None:
-    """The same checks as the conftest's ``page`` fixture, reported into the test's ``watch``."""
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            watch.js_errors.append(f"{message.text} ({message.location.get('url', '')})")
-
-    def on_response(response: Response) -> None:
-        if response.status >= 400 and response.request.resource_type != "document":
-            watch.failed_assets.append(f"{response.status} {response.url}")
-
-    def on_request_failed(req: Request) -> None:
-        if req.url not in watch.offsite_requests and req.resource_type != "document":
-            watch.failed_assets.append(f"{req.failure} {req.url}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: watch.js_errors.append(f"{error.name}: {error.message}"))
-    page.on("response", on_response)
-    page.on("requestfailed", on_request_failed)
-
-
 @pytest.fixture
 def new_page(browser: Browser, live_server: Any, watch: PageWatch, request: pytest.FixtureRequest) -> Iterator[Any]:
     """``new_page(name, mobile=..., geolocation=...)``: a page in a fresh context (no cookies) for one more user."""
@@ -162,7 +141,7 @@ def new_page(browser: Browser, live_server: Any, watch: PageWatch, request: pyte
         context.set_default_timeout(15_000)
         context.route("**/*", guard)
         page = context.new_page()
-        _watched(page, watch)
+        watch_page(page, watch)
         opened.append((name, page))
         return page
 
