@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.common.forms import add_service_errors
 from gridwork.places.models import Place
 from gridwork.workforce.models import Gender, PayLadder, Post, SocialWorkCert, Worker
 from gridwork.workforce.presets import LADDER_PRESETS
@@ -18,10 +18,8 @@ CHECK = {"class": "form-check-input"}
 DATE = {**INPUT, "type": "date"}
 
 
-def errors_onto(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` (a dict of field → message) onto the form, beside each field."""
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
+# A service's refusal onto the form: the shared helper (each message beside its field, else on the form).
+errors_onto = add_service_errors
 
 
 class VersionForm(forms.Form):
