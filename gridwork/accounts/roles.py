@@ -57,6 +57,13 @@ class Perm:
     # The community workforce (社区工作者): posts, grades and pay, appointments, training, staffing.
     VIEW_WORKFORCE = "workforce.view"
     MANAGE_WORKFORCE = "workforce.manage"
+    # Disputes (枫桥经验): grids screen, communities and above register, mediate, refer; parties' contacts are seen
+    # in full only by those who mediate (not by grid workers), each showing audited. 三零 units: reviewed above.
+    VIEW_DISPUTES = "mediation.view"
+    SCREEN_DISPUTES = "mediation.screen"
+    MANAGE_DISPUTES = "mediation.manage"
+    VIEW_DISPUTE_PARTIES = "mediation.view_parties"
+    REVIEW_THREE_ZERO = "threezero.review"
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -73,11 +80,16 @@ _COMMUNITY_WORK = frozenset(
         Perm.VIEW_RATINGS,
         Perm.SELF_ASSESS,
         Perm.VIEW_WORKFORCE,
+        Perm.VIEW_DISPUTES,
+        Perm.SCREEN_DISPUTES,
+        Perm.MANAGE_DISPUTES,
+        Perm.VIEW_DISPUTE_PARTIES,
     }
 )
 _SUPERVISING = frozenset(
     {Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_STAFF, Perm.VIEW_RATINGS, Perm.VIEW_WORKFORCE}
 )
+_DISPUTES = frozenset({Perm.VIEW_DISPUTES, Perm.MANAGE_DISPUTES, Perm.VIEW_DISPUTE_PARTIES})
 _MANAGING = _SUPERVISING | {
     Perm.MANAGE_PLACES,
     Perm.MANAGE_PARTY,
@@ -97,24 +109,34 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         Role.GRID_WORKER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_PERSONAL_DATA})
         | _HANDLING
-        | {Perm.FILE_MATTERS, Perm.VIEW_DIFFICULTY},
+        | {Perm.FILE_MATTERS, Perm.VIEW_DIFFICULTY, Perm.VIEW_DISPUTES, Perm.SCREEN_DISPUTES},
         Role.COMMUNITY_STAFF: _COMMUNITY_WORK | _DISPATCHING | {Perm.VIEW_DIFFICULTY, Perm.MANAGE_DIFFICULTY},
         Role.STREET_STAFF: _MANAGING
         | _DISPATCHING
         | _SUPERVISING_MATTERS
+        | _DISPUTES
         | {Perm.MANAGE_ROUTING, Perm.VIEW_DIFFICULTY, Perm.SELF_ASSESS, Perm.REVIEW_RATINGS},
         Role.DEPARTMENT_HANDLER: frozenset({Perm.VIEW_PLACES}) | _HANDLING,
         Role.DISTRICT_STAFF: _MANAGING
         | _DISPATCHING
         | _SUPERVISING_MATTERS
-        | {Perm.MANAGE_ROUTING, Perm.SELF_ASSESS, Perm.REVIEW_RATINGS},
+        | _DISPUTES
+        | {Perm.MANAGE_ROUTING, Perm.SELF_ASSESS, Perm.REVIEW_RATINGS, Perm.REVIEW_THREE_ZERO},
         Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING, Perm.ESCALATE_MATTERS})
         | _DISPATCHING
         | _SUPERVISING_MATTERS,
         Role.CITY_STAFF: _MANAGING
         | _DISPATCHING
         | _SUPERVISING_MATTERS
-        | {Perm.MANAGE_ROUTING, Perm.MANAGE_TRIAGE, Perm.MANAGE_ASSESSMENT, Perm.REVIEW_RATINGS, Perm.ACCEPT_RATINGS},
+        | _DISPUTES
+        | {
+            Perm.MANAGE_ROUTING,
+            Perm.MANAGE_TRIAGE,
+            Perm.MANAGE_ASSESSMENT,
+            Perm.REVIEW_RATINGS,
+            Perm.ACCEPT_RATINGS,
+            Perm.REVIEW_THREE_ZERO,
+        },
         # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
         # the audit administrator reads the audit log and changes nothing.
         Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE, Perm.MANAGE_INTEGRATIONS, Perm.MANAGE_TRIAGE},

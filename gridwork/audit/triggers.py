@@ -36,6 +36,8 @@ APPEND_ONLY_TABLES = (
     "ratings_roundevent",
     "ratings_assessmentevent",
     "ratings_staradjustment",
+    "mediation_caseevent",
+    "mediation_mediationsession",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

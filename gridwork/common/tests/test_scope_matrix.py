@@ -449,6 +449,9 @@ STAFF_NAMESPACES = {
     "schemes",
     "ratings",
     "workforce",
+    "mediation",
+    "screening",
+    "threezero",
 }
 
 LEVEL_CASES = [

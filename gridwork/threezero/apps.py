@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ThreeZeroConfig(AppConfig):
+    name = "gridwork.threezero"
+    label = "threezero"
