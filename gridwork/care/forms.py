@@ -1,12 +1,11 @@
 """Forms of the households in difficulty. They parse what was typed; the rules (dates, who may be paired, one open
-record per household…) are the services', whose refusals the views put back on these fields (``errors_onto``)."""
+record per household…) are the services', whose refusals the views put back on these fields (``add_service_errors``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -23,16 +22,6 @@ from gridwork.places.models import Place
 from gridwork.wishes.services import MAX_DESCRIPTION, MAX_NAME, MAX_TITLE
 
 MAX_NOT_VISITED_DAYS = 3650
-
-
-def errors_onto(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: each field's message beside it, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, messages)
 
 
 class StyledForm(BaseStyledForm):

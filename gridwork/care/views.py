@@ -37,9 +37,9 @@ from gridwork.care.forms import (
     RecordForm,
     VisitForm,
     WishForm,
-    errors_onto,
 )
 from gridwork.care.models import HouseholdInDifficulty, Need, Pairing, VisitorRole
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.places.models import Place
@@ -210,7 +210,7 @@ def flag_view(request: HttpRequest) -> HttpResponse:
                         note=form.cleaned_data["note"],
                     )
                 except ValidationError as error:
-                    errors_onto(form, error)
+                    add_service_errors(form, error)
                 else:
                     messages.success(request, _("The household is recorded as in difficulty."))
                     return redirect("care:detail", pk=record.pk)
@@ -342,7 +342,7 @@ def edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The household's record is updated."))
                 return redirect("care:detail", pk=record.pk)
@@ -367,7 +367,7 @@ def end_view(request: HttpRequest, pk: int) -> HttpResponse:
                     ended_on=form.cleaned_data["ended_on"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The household is no longer in difficulty; its pairings have ended."))
                 return redirect("care:detail", pk=record.pk)
@@ -403,7 +403,7 @@ def pair_view(request: HttpRequest, pk: int) -> HttpResponse:
                     since=form.cleaned_data.get("since"),
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The household is paired."))
                 return redirect("care:detail", pk=record.pk)
@@ -429,7 +429,7 @@ def unpair_view(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
                     ended_on=form.cleaned_data["ended_on"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The pairing has ended."))
                 return redirect("care:detail", pk=record.pk)
@@ -459,7 +459,7 @@ def visit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     pairing=form.cleaned_data.get("pairing"),
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The visit is recorded."))
                 return redirect("care:detail", pk=record.pk)
@@ -511,7 +511,7 @@ def need_matter_view(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(taken))
                 status = 409
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The need is filed as matter %(number)s.") % {"number": matter.number})
                 return redirect("care:detail", pk=need.visit.record_id)
@@ -553,7 +553,7 @@ def need_wish_view(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(taken))
                 status = 409
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The need is posted as a micro-wish; it awaits the community's review."))
                 return redirect("care:detail", pk=record.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.cobuild.categories import ServiceField
@@ -30,12 +29,6 @@ INPUT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
 SMALL_INPUT = {"class": "form-control form-control-sm"}
 SMALL_SELECT = {"class": "form-select form-select-sm"}
-
-
-def errors_onto(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` (a dict of field → message) onto the form, beside each field."""
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def _date(label: Any, *, required: bool = False) -> forms.DateField:

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridwork.accounts.roles import Perm
+from gridwork.common.forms import add_service_errors
 from gridwork.common.masking import mask_name, mask_phone
 from gridwork.common.permissions import staff_view
 from gridwork.party import contacts
-from gridwork.party.forms import errors_onto
 from gridwork.party.parttime_forms import ContactAccountForm
 from gridwork.people.models import ResidentUnit
 from gridwork.people.selectors import resident_unit_may_see_personal_data
@@ -52,7 +52,7 @@ def unit_contact_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(
                     request,

@@ -23,12 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.party import records
 from gridwork.party.evaluations import EvaluationFinal, evaluations_send, member_evaluate
 from gridwork.party.exports import XLSX_TYPE, evaluations_xlsx
-from gridwork.party.forms import EvaluationForm, errors_onto
+from gridwork.party.forms import EvaluationForm
 from gridwork.party.models import MemberRegistration
 from gridwork.party.periods import (
     EVALUATION_PERIOD_KINDS,
@@ -219,7 +220,7 @@ def evaluation_member_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (EvaluationFinal, StaleState) as refused:
         return _member_page(request, registration, period, refusal=str(refused), status=409)
     except ValidationError as invalid:
-        errors_onto(form, invalid)
+        add_service_errors(form, invalid)
         return _member_page(request, registration, period, form=form, status=400)
     messages.success(
         request,

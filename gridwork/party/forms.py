@@ -1,12 +1,11 @@
 """Forms of the registrations (双报到). They read the values; the services validate them field by field and the
-views put the services' errors back on the fields (``errors_onto``)."""
+views put the services' errors back on the fields (``add_service_errors``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -17,17 +16,6 @@ from gridwork.party.services import MAX_EMPLOYER, MAX_PERSON_NAME
 from gridwork.party.skills import Skill
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place
-
-
-def errors_onto(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: each field's message beside it, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(None if field == NON_FIELD_ERRORS else target, message)
 
 
 def community_label(community: Place) -> str:

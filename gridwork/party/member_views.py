@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.permissions import signed_in_view
 from gridwork.party import records, selectors
 from gridwork.party import registrations as services
 from gridwork.party.flows import EVENT_LABELS, REGISTRATION_FLOW, RegistrationAction
-from gridwork.party.forms import CommunityForm, RegistrationForm, errors_onto
+from gridwork.party.forms import CommunityForm, RegistrationForm
 from gridwork.party.models import MemberRegistration, RegistrationState
 from gridwork.party.periods import this_year
 from gridwork.party.skills import skill_labels
@@ -79,7 +80,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                         skills=data["skills"],
                     )
                 except ValidationError as invalid:
-                    errors_onto(form, invalid)
+                    add_service_errors(form, invalid)
                 else:
                     messages.success(
                         request,

@@ -1,5 +1,6 @@
 """Forms of part-time members' terms (兼职委员) and of units' contact accounts. They read the values; the services
-check them field by field and the views put the services' errors back on the fields (``party.forms.errors_onto``)."""
+check them field by field and the views put the services' errors back on the fields
+(``common.forms.add_service_errors``)."""
 
 from __future__ import annotations
 

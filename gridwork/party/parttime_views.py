@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gridwork.accounts.roles import Perm
 from gridwork.analytics.views.exports import xlsx_response
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.party import parttime, parttime_selectors
-from gridwork.party.forms import errors_onto
 from gridwork.party.models import PartTimeMember
 from gridwork.party.parttime_exports import part_time_xlsx
 from gridwork.party.parttime_forms import AppointForm, EndForm, RenewForm, TermFilterForm
@@ -122,7 +122,7 @@ def parttime_create_view(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(request, _("%(name)s is appointed.") % {"name": term.name})
                 return redirect("party:parttime-detail", pk=term.pk)
@@ -181,7 +181,7 @@ def parttime_end_view(request: HttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(request, _("The term of %(name)s has ended.") % {"name": term.name})
                 return redirect("party:parttime-detail", pk=term.pk)
@@ -221,7 +221,7 @@ def parttime_renew_view(request: HttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(request, _("The term of %(name)s is renewed.") % {"name": term.name})
                 return redirect("party:parttime-detail", pk=renewal.pk)

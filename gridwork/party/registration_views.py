@@ -22,13 +22,14 @@ from gridwork.accounts.models import User, UserKind
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import Flow, FlowSubject, MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.party import registrations as services
 from gridwork.party import selectors
 from gridwork.party.exports import XLSX_TYPE, registered_members_xlsx
 from gridwork.party.flows import EVENT_LABELS, REGISTRATION_FLOW, UNIT_REGISTRATION_FLOW, RegistrationAction
-from gridwork.party.forms import DecisionForm, UnitContactForm, UnitRegistrationForm, errors_onto
+from gridwork.party.forms import DecisionForm, UnitContactForm, UnitRegistrationForm
 from gridwork.party.models import RegistrationState
 from gridwork.party.skills import skill_labels
 from gridwork.places.models import Place
@@ -95,7 +96,7 @@ def _decide(
     except MoveRefused as refused:
         return 409, str(refused), None
     except ValidationError as invalid:
-        errors_onto(form, invalid)
+        add_service_errors(form, invalid)
         return 400, "", form
     return 0, "", None
 
@@ -314,7 +315,7 @@ def unit_registration_create_view(request: HttpRequest) -> HttpResponse:
                     offers=form.cleaned_data["offers"],
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(request, _("The unit's registration is recorded; confirm it when it is checked."))
                 return redirect("party:unit-registration-detail", pk=registration.pk)
@@ -346,7 +347,7 @@ def unit_contacts_view(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.unit_contact_add(actor=request.user, unit=unit, user=account)
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(request, _("The account now speaks for %(unit)s.") % {"unit": unit.name})
                 return redirect("party:unit-contacts", pk=unit.pk)

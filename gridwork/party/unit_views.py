@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.party import records, selectors
 from gridwork.party import registrations as services
 from gridwork.party.access import unit_contact_view
 from gridwork.party.exports import XLSX_TYPE, evaluations_xlsx
 from gridwork.party.flows import EVENT_LABELS, UNIT_REGISTRATION_FLOW, RegistrationAction
-from gridwork.party.forms import UnitRegistrationForm, errors_onto
+from gridwork.party.forms import UnitRegistrationForm
 from gridwork.party.periods import (
     EVALUATION_PERIOD_KINDS,
     Period,
@@ -170,7 +171,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                     offers=form.cleaned_data["offers"],
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(
                     request,

@@ -1,12 +1,11 @@
 """Forms of resident units. They read the values; ``people.services`` checks them field by field and the views put
-its errors back on the fields (``errors_onto``)."""
+its errors back on the fields (``add_service_errors``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -14,17 +13,6 @@ from gridwork.common.masking import mask_name, mask_phone
 from gridwork.people.models import ResidentUnit, ResidentUnitKind
 from gridwork.people.services import MAX_CONTACT_NAME, MAX_PARTY_ORGANISATION, MAX_UNIT_NAME, UnitValues
 from gridwork.places.models import Place, PlaceLevel
-
-
-def errors_onto(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: each field's message beside it, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def place_label(place: Place) -> str:

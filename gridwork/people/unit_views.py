@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gridwork.accounts.roles import Perm
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.party.contacts import unit_contacts_of
 from gridwork.party.parttime_selectors import part_time_of_unit, term_status
-from gridwork.people.forms import UnitForm, errors_onto
+from gridwork.people.forms import UnitForm
 from gridwork.people.models import ResidentUnitKind
 from gridwork.people.selectors import (
     resident_unit_for_edit,
@@ -101,7 +102,7 @@ def unit_create_view(request: HttpRequest) -> HttpResponse:
             try:
                 unit = resident_unit_create(actor=user, values=form.values(), request=request)
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(request, _("%(unit)s is registered.") % {"unit": unit.name})
                 return redirect("people:unit-detail", pk=unit.pk)
@@ -131,7 +132,7 @@ def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user, unit=unit, values=form.values(), keep_contact=form.keeps_contact(), request=request
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(request, _("%(unit)s is saved.") % {"unit": unit.name})
                 return redirect("people:unit-detail", pk=unit.pk)

@@ -1,12 +1,12 @@
 """Forms of the points pages. They read the shape of the input; the rules are the services' (``rules``,
-``rewards``, ``exchanges``), whose field errors the views put back beside the fields (``errors_onto``)."""
+``rewards``, ``exchanges``), whose field errors the views put back beside the fields (``add_service_errors``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -18,17 +18,6 @@ from gridwork.points.rules import MAX_NOTE, MAX_POINTS
 
 INPUT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
-
-
-def errors_onto(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: each field's message beside it, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def place_label(place: Place) -> str:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.places.models import Place
@@ -33,7 +34,7 @@ from gridwork.points import rules as rule_services
 from gridwork.points import selectors
 from gridwork.points.exports import XLSX_TYPE, accounts_xlsx
 from gridwork.points.flows import EVENT_LABELS, EXCHANGE_FLOW, ExchangeAction
-from gridwork.points.forms import DecisionForm, RewardForm, RuleEndForm, RuleForm, errors_onto
+from gridwork.points.forms import DecisionForm, RewardForm, RuleEndForm, RuleForm
 from gridwork.points.models import ExchangeState, PointRule, Reward
 
 LEDGER_PAGE_SIZE = 50
@@ -97,7 +98,7 @@ def rule_create_view(request: HttpRequest) -> HttpResponse:
                     note=data["note"],
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(
                     request,
@@ -128,7 +129,7 @@ def rule_end_view(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 rule_services.point_rule_end(actor=request.user, rule=rule, valid_to=form.cleaned_data["valid_to"])
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
             else:
                 messages.success(request, _("The rule now ends on %(day)s.") % {"day": form.cleaned_data["valid_to"]})
                 return redirect("points:rule-list")
@@ -211,7 +212,7 @@ def reward_create_view(request: HttpRequest) -> HttpResponse:
                 try:
                     reward = reward_services.reward_create(actor=request.user, place=place, **_reward_values(form))
                 except ValidationError as invalid:
-                    errors_onto(form, invalid)
+                    add_service_errors(form, invalid)
                 else:
                     messages.success(request, _("“%(reward)s” is offered.") % {"reward": reward.name})
                     return redirect("points:reward-list")
@@ -243,7 +244,7 @@ def reward_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     **_reward_values(form),
                 )
             except ValidationError as invalid:
-                errors_onto(form, invalid)
+                add_service_errors(form, invalid)
                 reward.refresh_from_db()
                 data = request.POST.copy()
                 data["stock_was"] = "" if reward.stock is None else str(reward.stock)
@@ -325,7 +326,7 @@ def _decide(request: HttpRequest, exchange: Any) -> tuple[int, str, DecisionForm
     except (StaleState, MoveRefused, exchange_services.ExchangeRefused) as refused:
         return 409, str(refused), None
     except ValidationError as invalid:
-        errors_onto(form, invalid)
+        add_service_errors(form, invalid)
         return 400, "", form
     return 0, "", None
 

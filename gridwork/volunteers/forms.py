@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.party.skills import Skill
@@ -15,12 +14,6 @@ from gridwork.volunteers.services import MAX_DESCRIPTION, MAX_ITEM_NAME, MAX_NAM
 
 INPUT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
-
-
-def errors_onto(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` (a dict of field → message) onto the form, beside each field."""
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class VersionForm(forms.Form):

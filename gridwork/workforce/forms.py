@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.common.forms import add_service_errors
 from gridwork.places.models import Place
 from gridwork.workforce.models import Gender, PayLadder, Post, SocialWorkCert, Worker
 from gridwork.workforce.presets import LADDER_PRESETS
@@ -19,7 +18,6 @@ DATE = {**INPUT, "type": "date"}
 
 
 # A service's refusal onto the form: the shared helper (each message beside its field, else on the form).
-errors_onto = add_service_errors
 
 
 class VersionForm(forms.Form):

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import START, MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.masking import mask_id_number, mask_name, mask_phone
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
@@ -60,7 +61,6 @@ from gridwork.workforce.forms import (
     WorkerCreateForm,
     WorkerDetailsForm,
     WorkerFilterForm,
-    errors_onto,
 )
 from gridwork.workforce.models import PayLadder, ReserveCandidate, StaffingRule, Worker
 from gridwork.workforce.presets import LADDER_PRESETS
@@ -296,7 +296,7 @@ def worker_create_view(request: HttpRequest) -> HttpResponse:
                     joined_on=data["joined_on"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The worker is appointed."))
                 return redirect("workforce:worker-detail", pk=worker.pk)
@@ -382,7 +382,7 @@ def worker_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user, worker=worker, details=_details(data), expected_version=form.cleaned_data["version"]
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             except (MoveRefused, StaleState) as error:
                 status = _refused(request, error)
                 return _worker_form_page(request, worker, form, _("Edit"), status, note=note)
@@ -435,7 +435,7 @@ def worker_move_view(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=data["version"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             except (MoveRefused, StaleState) as error:
                 return _worker_form_page(request, worker, form, _("Move"), _refused(request, error))
             else:
@@ -471,7 +471,7 @@ def worker_regrade_view(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=data["version"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             except (MoveRefused, StaleState) as error:
                 return _worker_form_page(request, worker, form, _("Change post or grade"), _refused(request, error))
             else:
@@ -498,7 +498,7 @@ def _leave_or_return(request: HttpRequest, pk: int, action: str) -> HttpResponse
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _worker_form_page(request, worker, form, heading, 400)
     except (MoveRefused, StaleState) as error:
         return _worker_form_page(request, worker, form, heading, _refused(request, error))
@@ -571,7 +571,7 @@ def ladder_preset_view(request: HttpRequest) -> HttpResponse:
                 actor=user, key=form.cleaned_data["key"], place=form.cleaned_data["place"]
             )
         except ValidationError as error:
-            errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -612,7 +612,7 @@ def ladder_create_view(request: HttpRequest) -> HttpResponse:
                     description=data["description"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The ladder is created: fill in its pay table."))
                 return redirect("workforce:ladder-detail", pk=ladder.pk)
@@ -700,7 +700,7 @@ def ladder_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 active=form.cleaned_data["active"],
             )
         except ValidationError as error:
-            errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The ladder is saved."))
             return redirect("workforce:ladder-detail", pk=ladder.pk)
@@ -716,7 +716,7 @@ def ladder_pay_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.pay_table_set(actor=request.user, ladder=ladder, pays=form.pays())
         except ValidationError as error:
-            errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The pay table is saved."))
             return redirect("workforce:ladder-detail", pk=ladder.pk)
@@ -732,7 +732,7 @@ def ladder_stars_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.star_rules_set(actor=request.user, ladder=ladder, grades=form.grades())
         except ValidationError as error:
-            errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The pay-by-stars rules are saved."))
             return redirect("workforce:ladder-detail", pk=ladder.pk)
@@ -798,7 +798,7 @@ def course_create_view(request: HttpRequest) -> HttpResponse:
             try:
                 course = services.course_create(actor=user, place=form.cleaned_data["place"], fields=_course(form))
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The course is saved: record who attended it."))
                 return redirect("workforce:course-detail", pk=course.pk)
@@ -903,7 +903,7 @@ def course_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.course_update(actor=request.user, course=course, fields=_course(form))
         except ValidationError as error:
-            errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The course is saved."))
             return redirect("workforce:course-detail", pk=course.pk)
@@ -928,7 +928,7 @@ def record_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as error:
-            errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The attendance is recorded."))
             return redirect("workforce:course-detail", pk=course.pk)
@@ -1071,7 +1071,7 @@ def rule_edit_view(request: HttpRequest) -> HttpResponse:
                     actor=user, fields=services.RuleFields(**{name: form.cleaned_data[name] for name in names})
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The workforce standards are saved."))
                 return redirect("workforce:staffing")
@@ -1181,7 +1181,7 @@ def reserve_create_view(request: HttpRequest) -> HttpResponse:
                     added_at=form.cleaned_data["added_at"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The candidate is in the reserve pool."))
                 return redirect("workforce:reserve-list")
@@ -1229,7 +1229,7 @@ def reserve_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.reserve_update(actor=user, candidate=candidate, fields=_candidate(data))
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The candidate is saved."))
                 return redirect("workforce:reserve-list")
@@ -1260,7 +1260,7 @@ def reserve_leave_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user, candidate=candidate, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The candidate has left the pool."))
             return redirect("workforce:reserve-list")

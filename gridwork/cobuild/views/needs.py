@@ -19,7 +19,7 @@ from gridwork.accounts.roles import Perm
 from gridwork.cobuild import services
 from gridwork.cobuild.exports import day_name, need_headers, need_rows, table_xlsx, xlsx_response
 from gridwork.cobuild.flows import NEED_FLOW, NeedAction
-from gridwork.cobuild.forms import ListFilterForm, MatchForm, NeedForm, NoteForm, ReasonForm, errors_onto
+from gridwork.cobuild.forms import ListFilterForm, MatchForm, NeedForm, NoteForm, ReasonForm
 from gridwork.cobuild.models import Need, NeedSource, NeedState
 from gridwork.cobuild.selectors import (
     community_choices,
@@ -33,6 +33,7 @@ from gridwork.cobuild.selectors import (
 from gridwork.cobuild.suggestions import need_suggestions
 from gridwork.cobuild.views.common import clause_from_match_url, move_failure, timeline
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 from gridwork.matters.models import Matter
@@ -344,7 +345,7 @@ def _need_move(
         else:
             services.need_withdraw(actor=user, need=need, expected_version=version, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, need, **{forms_by_prefix[prefix]: form}, status=400)  # type: ignore[arg-type]
     except (MoveRefused, StaleState) as error:
         message, status = move_failure(error)
@@ -435,7 +436,7 @@ def need_match_view(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _matching(request, need, form=form, status=400)
     except (MoveRefused, StaleState) as error:
         message, status = move_failure(error)

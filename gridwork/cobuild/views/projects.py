@@ -34,7 +34,6 @@ from gridwork.cobuild.forms import (
     NoteForm,
     ProjectForm,
     ReasonForm,
-    errors_onto,
 )
 from gridwork.cobuild.models import Match, Milestone, Project, ProjectState
 from gridwork.cobuild.selectors import (
@@ -50,6 +49,7 @@ from gridwork.cobuild.selectors import (
 )
 from gridwork.cobuild.views.common import clause_from_match_url, move_failure, timeline
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 
@@ -199,7 +199,7 @@ def _create(request: HttpRequest, *, match: Match | None) -> HttpResponse:
                     **_values(form),
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The project is on the list. Add its milestones."))
                 return redirect("cobuild:project-detail", pk=project.pk)
@@ -269,7 +269,7 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user, project=project, expected_version=form.cleaned_data["version"], **_values(form)
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             except (MoveRefused, StaleState) as error:
                 message, status = move_failure(error)
                 form.add_error(None, message)
@@ -374,7 +374,7 @@ def milestone_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, project, forms={"milestone": form}, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)
@@ -403,7 +403,7 @@ def milestone_done_view(request: HttpRequest, pk: int, milestone_id: int) -> Htt
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, project, forms={"done": form}, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)
@@ -429,7 +429,7 @@ def _move(request: HttpRequest, pk: int, prefix: str, done: str) -> HttpResponse
         else:
             MOVES[prefix](actor=user, project=project, note=form.cleaned_data["note"], expected_version=version)
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, project, forms={prefix: form}, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)

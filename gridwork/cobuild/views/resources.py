@@ -20,7 +20,7 @@ from gridwork.accounts.roles import Perm
 from gridwork.cobuild import services
 from gridwork.cobuild.exports import day_name, resource_headers, resource_rows, table_xlsx, xlsx_response
 from gridwork.cobuild.flows import RESOURCE_FLOW, ResourceAction
-from gridwork.cobuild.forms import ListFilterForm, NoteForm, ReasonForm, ResourceForm, errors_onto
+from gridwork.cobuild.forms import ListFilterForm, NoteForm, ReasonForm, ResourceForm
 from gridwork.cobuild.models import Resource, ResourceState
 from gridwork.cobuild.selectors import (
     may_at,
@@ -32,6 +32,7 @@ from gridwork.cobuild.selectors import (
 )
 from gridwork.cobuild.views.common import move_failure, timeline
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
 
@@ -138,7 +139,7 @@ def resource_create_view(request: HttpRequest) -> HttpResponse:
                     actor=user, unit=form.cleaned_data["unit"], **resource_form_values(form)
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The resource is on the list."))
                 return redirect("cobuild:resource-detail", pk=resource.pk)
@@ -168,7 +169,7 @@ def resource_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     **resource_form_values(form),
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             except (MoveRefused, StaleState) as error:
                 message, status = move_failure(error)
                 form.add_error(None, message)
@@ -250,7 +251,7 @@ def resource_move(request: HttpRequest, resource: Resource, *, prefix: str) -> t
                 actor=request.user, resource=resource, expected_version=version, reason=form.cleaned_data["reason"]
             )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return form, error
     except (MoveRefused, StaleState) as error:
         return form, error

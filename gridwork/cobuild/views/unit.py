@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridwork.cobuild import services
 from gridwork.cobuild.categories import ServiceField
 from gridwork.cobuild.flows import RESOURCE_FLOW, ResourceAction
-from gridwork.cobuild.forms import NoteForm, ReasonForm, ResourceForm, errors_onto
+from gridwork.cobuild.forms import NoteForm, ReasonForm, ResourceForm
 from gridwork.cobuild.models import Resource
 from gridwork.cobuild.selectors import (
     contact_need_get,
@@ -29,6 +29,7 @@ from gridwork.cobuild.selectors import (
 from gridwork.cobuild.views.common import move_failure, timeline
 from gridwork.cobuild.views.resources import MOVE_DONE, resource_form_values, resource_initial, resource_move
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.party.access import unit_contact_view
 
 
@@ -57,7 +58,7 @@ def resource_create_view(request: HttpRequest) -> HttpResponse:
                     actor=request.user, unit=form.cleaned_data["unit"], **resource_form_values(form)
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The resource is on your list; the communities around you see it."))
                 return redirect("unit_cobuild:resource-detail", pk=resource.pk)
@@ -112,7 +113,7 @@ def resource_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     **resource_form_values(form),
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             except (MoveRefused, StaleState) as error:
                 message, status = move_failure(error)
                 form.add_error(None, message)

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.masking import mask_name
 from gridwork.party.access import member_view
 from gridwork.volunteers import services
 from gridwork.volunteers.flows import ORDER_FLOW, OrderAction
-from gridwork.volunteers.forms import CompleteForm, ReasonForm, VersionForm, errors_onto
+from gridwork.volunteers.forms import CompleteForm, ReasonForm, VersionForm
 from gridwork.volunteers.models import OrderState, ServiceOrder
 from gridwork.volunteers.selectors import member_order_get, member_orders
 from gridwork.volunteers.views.common import move_failure, order_timeline
@@ -116,7 +117,7 @@ def give_back_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, order, give_back_form=form, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)
@@ -141,7 +142,7 @@ def complete_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, order, complete_form=form, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)

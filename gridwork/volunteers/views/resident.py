@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.masking import mask_name
 from gridwork.common.permissions import signed_in_view
 from gridwork.places.models import Place
 from gridwork.volunteers import services
 from gridwork.volunteers.flows import ORDER_FLOW, OrderAction
-from gridwork.volunteers.forms import OrderForm, RateForm, ReasonForm, errors_onto
+from gridwork.volunteers.forms import OrderForm, RateForm, ReasonForm
 from gridwork.volunteers.models import ServiceOrder
 from gridwork.volunteers.selectors import (
     building_get,
@@ -77,7 +78,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
                     wanted_to=data["wanted_to"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your order is in. The community will pass it to a party member."))
                 return redirect("resident_orders:detail", pk=order.pk)
@@ -165,7 +166,7 @@ def rate_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, order, rate_form=form, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)
@@ -188,7 +189,7 @@ def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, order, cancel_form=form, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)

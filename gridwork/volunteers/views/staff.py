@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import MoveRefused, StaleState
+from gridwork.common.forms import add_service_errors
 from gridwork.common.masking import mask_name, mask_phone
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
@@ -25,7 +26,7 @@ from gridwork.party.skills import skill_labels
 from gridwork.volunteers import services
 from gridwork.volunteers.exports import order_rows, orders_xlsx, xlsx_response
 from gridwork.volunteers.flows import ORDER_FLOW, OrderAction
-from gridwork.volunteers.forms import IssueForm, QueueFilterForm, ReasonForm, ServiceItemForm, errors_onto
+from gridwork.volunteers.forms import IssueForm, QueueFilterForm, ReasonForm, ServiceItemForm
 from gridwork.volunteers.models import OrderState, ServiceOrder
 from gridwork.volunteers.selectors import (
     may_at,
@@ -173,7 +174,7 @@ def order_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, order, issue_form=form, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)
@@ -196,7 +197,7 @@ def order_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, order, decline_form=form, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)
@@ -219,7 +220,7 @@ def order_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        errors_onto(form, error)
+        add_service_errors(form, error)
         return _detail(request, order, cancel_form=form, status=400)
     except (MoveRefused, StaleState) as error:
         return _refused(request, pk, error)
@@ -309,7 +310,7 @@ def menu_create_view(request: HttpRequest) -> HttpResponse:
                     skill=form.cleaned_data["skill"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The service is on the menu."))
                 return redirect("volunteers:menu-list")
@@ -341,7 +342,7 @@ def menu_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                     active=form.cleaned_data["active"],
                 )
             except ValidationError as error:
-                errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The service is saved."))
                 return redirect("volunteers:menu-list")
