@@ -34,13 +34,12 @@ from functools import partial
 from time import perf_counter
 from typing import Any, TypeVar
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageDraw
 
 from gridwork.accounts.models import Post as StaffPost
@@ -48,8 +47,8 @@ from gridwork.accounts.models import User
 from gridwork.accounts.roles import Role
 from gridwork.audit.services import audit_record
 from gridwork.demo import names
-from gridwork.demo.build import demo_city_exists
 from gridwork.demo.clock import clock
+from gridwork.demo.fill import DemoFillCommand, FillSummary
 from gridwork.demo.identifiers import id_number, mobile_number
 from gridwork.demo.plan import CITY_CODE, DEFAULT_SEED
 from gridwork.party.models import PartyOrganisation, PartyOrgKind
@@ -726,58 +725,33 @@ def demo_ratings_counts() -> dict[str, int]:
     return counts
 
 
-class Command(BaseCommand):
+class Command(DemoFillCommand):
     help = (
         "Fill the first communities of the demo city with star ratings and their workforce: the presets, workers on "
         "the pay ladder, training, reserve pools, last year's 五星达标 round done and this year's at every step, and "
         "a round of the secretaries' star grades, all made through the services."
     )
+    default_seed = DEFAULT_SEED
+    max_communities = MAX_COMMUNITIES
+    seed_help = "the same seed gives the same ratings"
+    if_empty_help = "do nothing when rounds, workers or pay ladders exist already"
+    debug_help = "build even though DEBUG is off: the demo workers have made-up phone and ID numbers"
+    debug_refusal = gettext_lazy(
+        "DEBUG is off, so this may be a production database. The demo workers have made-up phone and "
+        "ID numbers; add --allow-without-debug if you really want them here."
+    )
+    there_already = gettext_lazy("Star ratings or workers are there already: nothing is added.")
+    cannot_again = gettext_lazy(
+        "Rounds, workers or pay ladders exist already; their events cannot be deleted. Rebuild the demo "
+        "database (make demo) to fill it again."
+    )
+    filling = gettext_lazy("Filling the demo city with star ratings (seed %(seed)d)…")
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the same seed gives the same ratings")
-        parser.add_argument(
-            "--communities", type=int, default=MAX_COMMUNITIES, help="in how many communities (the first by code)"
-        )
-        parser.add_argument(
-            "--if-empty", action="store_true", help="do nothing when rounds, workers or pay ladders exist already"
-        )
-        parser.add_argument(
-            "--allow-without-debug",
-            action="store_true",
-            help="build even though DEBUG is off: the demo workers have made-up phone and ID numbers",
-        )
+    def exists(self) -> bool:
+        return demo_ratings_exists()
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["allow_without_debug"]:
-            raise CommandError(
-                _(
-                    "DEBUG is off, so this may be a production database. The demo workers have made-up phone and "
-                    "ID numbers; add --allow-without-debug if you really want them here."
-                )
-            )
-        if options["communities"] < 1:
-            raise CommandError(_("--communities must be at least 1."))
-        if not demo_city_exists():
-            self.stdout.write(_("No demo city: run “manage.py demo_city” first."))
-            return
-        if demo_ratings_exists():
-            if options["if_empty"]:
-                self.stdout.write(_("Star ratings or workers are there already: nothing is added."))
-                return
-            raise CommandError(
-                _(
-                    "Rounds, workers or pay ladders exist already; their events cannot be deleted. Rebuild the demo "
-                    "database (make demo) to fill it again."
-                )
-            )
-        self.stdout.write(_("Filling the demo city with star ratings (seed %(seed)d)…") % {"seed": options["seed"]})
-        summary = _Demo(seed=options["seed"], limit=options["communities"], log=self.stdout.write).build()
-        if not summary.communities:
-            return
-        self.stdout.write(
-            _("Built in %(seconds).1f s, in %(communities)s:")
-            % {"seconds": summary.seconds, "communities": "、".join(summary.communities)}
-        )
-        for label, count in summary.counts.items():
-            self.stdout.write(f"  {label:<36} {count:>7,}")
+    def build(self, *, seed: int, communities: int, log: Callable[[str], Any]) -> FillSummary:
+        return _Demo(seed=seed, limit=communities, log=log).build()
+
+    def after(self, summary: FillSummary) -> None:
         self.stdout.write(self.style.SUCCESS(_("Results: %(url)s") % {"url": reverse("ratings:results")}))
