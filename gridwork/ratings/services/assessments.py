@@ -447,28 +447,46 @@ def assessment_return(
     """街道退回: the street sends the self-assessment back with what to change; the target edits and resubmits."""
     fresh = fresh_assessment(assessment)
     _require_review(actor, fresh)
-    _prepare(fresh, AssessmentAction.RETURN, expected_version)
+    return _commented_move(
+        actor=actor,
+        fresh=fresh,
+        action=AssessmentAction.RETURN,
+        comment=comment,
+        required=_("Say what is to be changed or added before it is submitted again."),
+        expected_version=expected_version,
+        now=now,
+        record_comment=True,
+    )
+
+
+def _commented_move(
+    *,
+    actor: Any,
+    fresh: Assessment,
+    action: str,
+    comment: str,
+    required: str,
+    expected_version: int | None,
+    now: datetime | None,
+    record_comment: bool = False,
+) -> Assessment:
+    """A move back a step that must say why (``required``: the message when it does not); the comment is the
+    event's note, and with ``record_comment`` also the assessment's ``return_comment``."""
+    _prepare(fresh, action, expected_version)
     _require_open(fresh)
     errors: dict[str, str] = {}
-    comment = text(
-        comment,
-        field="comment",
-        required=_("Say what is to be changed or added before it is submitted again."),
-        limit=MAX_COMMENT,
-        errors=errors,
-    )
+    comment = text(comment, field="comment", required=required, limit=MAX_COMMENT, errors=errors)
     if errors:
         raise ValidationError(errors)
-    when = now_or(now)
     flow_move(
         fresh,
         flow=ASSESSMENT_FLOW,
-        action=AssessmentAction.RETURN,
+        action=action,
         actor=actor,
         note=comment,
-        changes={"return_comment": comment},
+        changes={"return_comment": comment} if record_comment else None,
         expected_version=expected_version,
-        at=when,
+        at=now_or(now),
     )
     return fresh
 
@@ -564,28 +582,15 @@ def assessment_send_back(
     """The city sends a reviewed assessment back to the street's review, saying why."""
     fresh = fresh_assessment(assessment)
     _require_accept(actor, fresh)
-    _prepare(fresh, AssessmentAction.SEND_BACK, expected_version)
-    _require_open(fresh)
-    errors: dict[str, str] = {}
-    comment = text(
-        comment,
-        field="comment",
-        required=_("Say what the street is to look at again."),
-        limit=MAX_COMMENT,
-        errors=errors,
-    )
-    if errors:
-        raise ValidationError(errors)
-    flow_move(
-        fresh,
-        flow=ASSESSMENT_FLOW,
-        action=AssessmentAction.SEND_BACK,
+    return _commented_move(
         actor=actor,
-        note=comment,
+        fresh=fresh,
+        action=AssessmentAction.SEND_BACK,
+        comment=comment,
+        required=_("Say what the street is to look at again."),
         expected_version=expected_version,
-        at=now_or(now),
+        now=now,
     )
-    return fresh
 
 
 # --- the city: acceptance, higher review, lowering stars --------------------------------------------------------------
