@@ -38,6 +38,7 @@ APPEND_ONLY_TABLES = (
     "ratings_staradjustment",
     "mediation_caseevent",
     "mediation_mediationsession",
+    "threezero_applicationevent",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,5 +1,10 @@
-"""Filled in by its owner."""
+"""The dispute figures' pages (spliced into the mediation namespace by ``mediation/urls.py``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from gridwork.mediation.views import figures
+
+urlpatterns: list[URLPattern] = [
+    path("figures/", figures.figures_view, name="figures"),
+    path("figures/export/", figures.figures_export_view, name="figures-export"),
+]

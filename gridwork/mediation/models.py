@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridwork.common.flows import FlowEvent, FlowSubject
 from gridwork.common.scope import ScopedQuerySet
@@ -59,7 +60,7 @@ class CaseSource(models.TextChoices):
 
 
 class CaseState(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
+    REGISTERED = "registered", pgettext_lazy("dispute case", "Registered")
     ASSIGNED = "assigned", _("Mediator assigned")
     MEDIATING = "mediating", _("Mediating")
     CONCLUDED = "concluded", _("Mediation concluded")
@@ -334,7 +335,7 @@ class Agreement(models.Model):
 
 
 class Performance(models.TextChoices):
-    PERFORMED = "performed", _("Performed")
+    PERFORMED = "performed", pgettext_lazy("agreement", "Performed")
     PARTLY = "partly", _("Partly performed")
     NOT_PERFORMED = "not_performed", _("Not performed")
 
