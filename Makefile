@@ -38,6 +38,7 @@ run: setup ## Set up, migrate the SQLite database, load the demo city, serve on 
 	$(MANAGE) demo_volunteering --if-empty
 	$(MANAGE) demo_cobuild --if-empty
 	$(MANAGE) demo_ratings --if-empty
+	$(MANAGE) demo_mediation --if-empty
 	$(MANAGE) demo_logins
 	@pids=(); \
 	trap 'kill $${pids[@]} 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
@@ -55,6 +56,7 @@ demo: setup ## Rebuild the demo database from scratch (SCALE=small|city); the ol
 	$(MANAGE) demo_volunteering
 	$(MANAGE) demo_cobuild
 	$(MANAGE) demo_ratings
+	$(MANAGE) demo_mediation
 
 lint: setup ## ruff, mypy, Django's system checks and the missing-migrations check
 	$(VENV)/bin/ruff check .

@@ -261,6 +261,8 @@ GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
     ("triage-retrain", "40 2 * * 1", "gridwork.triage.tasks.retrain"),
     ("analytics-rises", "20 1 * * *", "gridwork.analytics.tasks.detect_rises"),
     ("contracts-expiring", "30 7 * * *", "gridwork.contracts.tasks.warn_expiring"),
+    ("mediation-follow-ups", "0 8 * * *", "gridwork.mediation.tasks.remind_follow_ups"),
+    ("screening-remind", "5 8 * * *", "gridwork.screening.tasks.remind_unscreened"),
 )
 
 # Smart triage: the trained model suggests (falling back to the keyword rules while there is none).
@@ -275,6 +277,12 @@ TRIAGE_MIN_CLASS = 5  # a class learned from corrections needs this many example
 # its tiles beneath them, e.g. "https://t{s}.tianditu.gov.cn/vec_w/wmts?…&tk=KEY" ({s}, {z}, {x}, {y} as Leaflet's).
 ANALYTICS_MAP_TILE_URL = env_str("GRIDWORK_MAP_TILE_URL", "")
 ANALYTICS_MAP_TILE_ATTRIBUTION = env_str("GRIDWORK_MAP_TILE_ATTRIBUTION", "")
+
+# Disputes: the CJK font embedded in the mediation documents (调解协议书, 移送函); empty = WenQuanYi Micro Hei from
+# Debian's fonts-wqy-microhei when installed, else reportlab's built-in STSong-Light (not embedded). Grids not yet
+# screened this month are flagged from this day of the month on.
+GRIDWORK_PDF_FONT = env_str("GRIDWORK_PDF_FONT", "")
+GRIDWORK_SCREENING_DUE_DAY = env_int("GRIDWORK_SCREENING_DUE_DAY", 25)
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,19 @@ from gridwork.contracts.models import Contract
 from gridwork.matters.models import Matter, MatterEvent, RoutingRule
 from gridwork.matters.photos import clean_photo
 from gridwork.matters.services import matter_file
+from gridwork.mediation.models import (
+    Agreement,
+    CaseParty,
+    CaseSource,
+    DisputeCase,
+    DisputeType,
+    FollowUp,
+    Mediator,
+    MediatorKind,
+    PartyRole,
+    ReceivingKind,
+    Referral,
+)
 from gridwork.party.models import (
     MemberRegistration,
     PartTimeMember,
@@ -39,7 +52,9 @@ from gridwork.places.tests.factories import CityTree, make_place
 from gridwork.points.models import Exchange, PointAccount, Reward
 from gridwork.ratings.models import Assessment, Round, Target
 from gridwork.schemes.models import Scheme, SchemeVersion, TargetKind, VersionState
+from gridwork.screening.models import RiskEntry, Screening
 from gridwork.supervision.models import UnitTask, Whistle
+from gridwork.threezero.models import Application
 from gridwork.volunteers.models import ServiceOrder
 from gridwork.wishes.models import Wish, WishState
 from gridwork.workforce.models import Worker
@@ -177,6 +192,76 @@ def _cobuild_at(household: Place, unit: ResidentUnit, mark: str, user: User) -> 
             created_by=user,
         ),
         "worker": Worker.objects.create(name=f"{mark} worker", community=community),
+    }
+
+
+def _disputes_at(household: Place, mark: str, user: User) -> dict[str, models.Model]:
+    """A dispute case in the household's grid with a party, an agreement and its follow-up, and a referral; a
+    mediator of its community; the grid's screening of this month with an entry."""
+    grid = household.parent.parent  # type: ignore[union-attr]
+    assert grid is not None
+    assert grid.level == "grid"
+    community = grid.parent
+    assert community is not None
+    now = timezone.now()
+    case = DisputeCase.objects.create(
+        number=f"调-2026-{next(_sequence):06d}",
+        title=f"{mark} dispute",
+        dispute_type=DisputeType.NEIGHBOUR,
+        facts=f"{mark} facts",
+        place=grid,
+        community=community,
+        source=CaseSource.STAFF,
+        registered_by=user,
+        registered_at=now,
+    )
+    agreement = Agreement.objects.create(
+        case=case,
+        number=f"调协-2026-{next(_sequence):06d}",
+        facts="facts",
+        terms="terms",
+        performance="performance",
+        signed_on=now.date(),
+        created_by=user,
+    )
+    screening, _ = Screening.objects.get_or_create(
+        grid=grid,
+        month=now.date().replace(day=1),
+        defaults={"screened_on": now.date(), "screened_by": user, "households_visited": 3},
+    )
+    return {
+        "dispute": case,
+        "dispute_party": CaseParty.objects.create(
+            case=case, role=PartyRole.APPLICANT, name=f"{mark} party", phone="13911112222"
+        ),
+        "agreement": agreement,
+        "follow_up": FollowUp.objects.create(agreement=agreement, due_on=now.date()),
+        "referral": Referral.objects.create(
+            case=case,
+            receiving_kind=ReceivingKind.COURT,
+            receiving_body=f"{mark} court",
+            reason="reason",
+            referred_by=user,
+            referred_at=now,
+        ),
+        "mediator": Mediator.objects.create(
+            name=f"{mark} mediator", kind=MediatorKind.PEOPLES_MEDIATOR, place=community
+        ),
+        "screening": screening,
+        "three_zero": Application.objects.get_or_create(
+            year=now.year - 1,
+            place=community,
+            defaults={"name": f"{mark} applicant", "applied_by": user, "applied_at": now},
+        )[0],
+        "risk_entry": RiskEntry.objects.create(
+            screening=screening,
+            dispute_type=DisputeType.NEIGHBOUR,
+            summary=f"{mark} found",
+            parties="someone",
+            location="here",
+            found_on=now.date(),
+            recorded_by=user,
+        ),
     }
 
 
@@ -343,6 +428,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
         )
         objects.update(_cobuild_at(household, unit, mark, user))
         objects["assessment"] = _assessment_at(household, rating_round, mark)
+        objects.update(_disputes_at(household, mark, user))
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
             staff = make_staff(

@@ -101,6 +101,33 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         )
         for name in ("detail", "visit", "edit", "end", "pair")
     },
+    "mediation:case-detail": (lambda o: reverse("mediation:case-detail", args=[o["dispute"].pk]), Perm.VIEW_DISPUTES),
+    "mediation:case-refer": (lambda o: reverse("mediation:case-refer", args=[o["dispute"].pk]), Perm.MANAGE_DISPUTES),
+    "mediation:case-from-matter": (
+        lambda o: reverse("mediation:case-from-matter", args=[o["matter"].pk]),
+        Perm.MANAGE_DISPUTES,
+    ),
+    "mediation:agreement-detail": (
+        lambda o: reverse("mediation:agreement-detail", args=[o["agreement"].pk]),
+        Perm.VIEW_DISPUTES,
+    ),
+    "mediation:followup-record": (
+        lambda o: reverse("mediation:followup-record", args=[o["follow_up"].pk]),
+        Perm.MANAGE_DISPUTES,
+    ),
+    "mediation:mediator-edit": (_community_object("mediation:mediator-edit", "mediator"), Perm.MANAGE_DISPUTES),
+    "threezero:application-detail": (
+        _community_object("threezero:application-detail", "three_zero"),
+        Perm.VIEW_DISPUTES,
+    ),
+    "screening:screening-detail": (
+        lambda o: reverse("screening:screening-detail", args=[o["screening"].pk]),
+        Perm.VIEW_DISPUTES,
+    ),
+    "screening:entry-status": (
+        lambda o: reverse("screening:entry-status", args=[o["risk_entry"].pk]),
+        Perm.VIEW_DISPUTES,
+    ),
     "points:exchange-detail": (lambda o: reverse("points:exchange-detail", args=[o["exchange"].pk]), Perm.VIEW_PARTY),
     "points:account-detail": (
         lambda o: reverse("points:account-detail", args=[o["registration"].pk]),
@@ -184,6 +211,17 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
         Perm.VIEW_PARTY,
     ),
     "care:list": ("", lambda o: reverse("care:detail", args=[o["difficulty"].pk]), Perm.VIEW_DIFFICULTY),
+    "mediation:case-list": ("", lambda o: reverse("mediation:case-detail", args=[o["dispute"].pk]), Perm.VIEW_DISPUTES),
+    "threezero:application-list": (
+        "",
+        _community_object("threezero:application-detail", "three_zero"),
+        Perm.VIEW_DISPUTES,
+    ),
+    "screening:screening-list": (
+        "",
+        lambda o: reverse("screening:screening-detail", args=[o["screening"].pk]),
+        Perm.VIEW_DISPUTES,
+    ),
     "points:exchange-list": (
         "",
         lambda o: reverse("points:exchange-detail", args=[o["exchange"].pk]),
@@ -224,6 +262,52 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
 
 # Staff pages that hold no place-scoped object, with the reason; their access is tested in their own app.
 UNSCOPED_URLS = {
+    "threezero:application-review": "a POST of district and city staff; tested in threezero/tests/test_views.py",
+    "threezero:application-withdraw": (
+        "a POST on an application of the user's areas; tested in threezero/tests/test_views.py"
+    ),
+    "threezero:application-create": "a form over the places the user manages; tested in threezero/tests/test_views.py",
+    "threezero:incident-list": "the incidents of the user's areas; tested in threezero/tests/test_views.py",
+    "threezero:incident-create": "a form over the places the user manages; tested in threezero/tests/test_views.py",
+    "threezero:units": "the year's three-zero units of the user's areas; tested in threezero/tests/test_views.py",
+    "threezero:export": "the scoped applications and incidents as Excel; tested in threezero/tests/test_views.py",
+    "mediation:case-create": (
+        "a form over the places the user manages; "
+        "prefilled objects scoped, tested in mediation/tests/test_cases_views.py"
+    ),
+    "mediation:case-assign": "a POST move on a case of the user's area; tested in mediation/tests/test_cases_views.py",
+    "mediation:case-recuse": (
+        "a move form, open only in the states that allow it; tested in mediation/tests/test_cases_views.py"
+    ),
+    "mediation:case-session": (
+        "a move form, open only in the states that allow it; tested in mediation/tests/test_cases_views.py"
+    ),
+    "mediation:case-conclude": (
+        "a move form, open only in the states that allow it; tested in mediation/tests/test_cases_views.py"
+    ),
+    "mediation:case-close": "a POST move on a case of the user's area; tested in mediation/tests/test_cases_views.py",
+    "mediation:case-party-add": "a POST on a case of the user's area; tested in mediation/tests/test_cases_views.py",
+    "mediation:party-reveal": (
+        "an audited POST, refused to grid workers; tested in mediation/tests/test_parties_cases.py"
+    ),
+    "mediation:agreement-create": "a form open only while mediating; tested in mediation/tests/test_agreements.py",
+    "mediation:agreement-pdf": "an audited download of the stored file; tested in mediation/tests/test_agreements.py",
+    "mediation:referral-letter": "an audited download of the stored file; tested in mediation/tests/test_referrals.py",
+    "mediation:referral-result": (
+        "a form open only on a referred case's last referral; tested in mediation/tests/test_referrals.py"
+    ),
+    "mediation:followup-list": "the follow-ups of the user's areas; tested in mediation/tests/test_agreements.py",
+    "mediation:mediator-list": (
+        "mediators of the user's areas and those serving it from above; tested in mediation/tests/test_mediators.py"
+    ),
+    "mediation:mediator-create": "a form over the places the user manages; tested in mediation/tests/test_mediators.py",
+    "mediation:figures": "a unit's figures by ?place=, 404 outside scope; tested in mediation/tests/test_figures.py",
+    "mediation:figures-export": (
+        "a unit's figures by ?place=, 404 outside scope; tested in mediation/tests/test_figures.py"
+    ),
+    "screening:screening-create": "a form over the grids the user screens; tested in screening/tests/test_views.py",
+    "screening:entry-list": "the entries of the user's grids, parties masked; tested in screening/tests/test_views.py",
+    "screening:gaps": "the grids of the user's areas not yet screened; tested in screening/tests/test_gaps.py",
     "audit:list": "the audit log belongs to the audit administrator, tested in audit/tests",
     "matters:routing-create": "a form without an object; scoped choices, tested in matters/tests/test_routing.py",
     "intake:hotline": "a filing form; the caller's history is scoped, tested in matters/tests/test_views_intake.py",
