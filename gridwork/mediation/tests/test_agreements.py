@@ -412,3 +412,14 @@ def test_the_daily_task_reminds_of_todays_follow_ups(world: CaseWorld, django_ca
         assert tasks.remind_follow_ups.call() == {"reminded": 1}
     assert Notification.objects.filter(recipient=world.staff).count() == 1
     assert not Notification.objects.filter(recipient=world.staff2).exists()
+
+
+def test_the_case_page_marks_a_follow_up_due_today_and_a_later_one_planned(world: CaseWorld) -> None:
+    agreement = agree(world, follow_up_on=[today(), today() + timedelta(days=30)])
+    html = client_for(world.staff).get(reverse("mediation:case-detail", args=[agreement.case_id])).content.decode()
+    rows = re.findall(r'data-testid="follow-up" data-due="([0-9-]+)".*?</li>', html, flags=re.S)
+    assert rows == [today().isoformat(), (today() + timedelta(days=30)).isoformat()]
+    due, later = re.split(r'data-testid="follow-up"', html)[1:3]
+    assert ">Due</span>" in due
+    assert ">Planned</span>" in later
+    assert ">Due</span>" not in later

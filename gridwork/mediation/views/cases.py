@@ -17,8 +17,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,21 +232,6 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
 # --- a case's page ------------------------------------------------------------------------------------------------
 
 
-PANELS = ("mediation/includes/agreement_panel.html", "mediation/includes/referral_panel.html")
-
-
-def _panels() -> list[str]:
-    """The documents' panels of the case page (the agreement, the referrals), those that are installed."""
-    found = []
-    for name in PANELS:
-        try:
-            get_template(name)
-        except TemplateDoesNotExist:
-            continue
-        found.append(name)
-    return found
-
-
 def _detail(
     request: HttpRequest,
     case: DisputeCase,
@@ -280,7 +263,7 @@ def _detail(
             "assignments": list(selectors.case_assignments(case)),
             "timeline": selectors.case_timeline(case),
             "agreement": agreement,
-            "panels": _panels(),
+            "today": timezone.localdate(),
             "referrals": list(selectors.case_referrals(case)),
             "suggestions": suggestions,
             "assign_form": assign_form,
