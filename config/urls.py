@@ -46,6 +46,7 @@ urlpatterns = [
     path("member/wishes/", include("gridwork.wishes.member_urls")),
     path("member/orders/", include("gridwork.volunteers.member_urls")),
     path("orders/", include("gridwork.volunteers.resident_urls")),
+    path("mediation/", include("gridwork.mediation.resident_urls")),
     path("member/", include("gridwork.party.member_urls")),
     path("unit/resources/", include("gridwork.cobuild.unit_urls")),
     path("unit/contracts/", include("gridwork.contracts.unit_urls")),

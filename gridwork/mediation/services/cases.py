@@ -195,7 +195,7 @@ def _case_errors(
     return errors
 
 
-def _next_number(year: int) -> str:
+def case_next_number(year: int) -> str:
     """调-YYYY-NNNNNN: the year's highest number plus one. Two registrations at once: the unique number makes one
     fail, and it takes the next one (``case_register`` retries), so the numbers have no gaps."""
     prefix = f"调-{year}-"
@@ -255,7 +255,7 @@ def case_register(
         try:
             with transaction.atomic():
                 case = DisputeCase(
-                    number=_next_number(year),
+                    number=case_next_number(year),
                     title=title.strip(),
                     dispute_type=dispute_type,
                     risk=risk,
