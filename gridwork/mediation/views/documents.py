@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gridwork.accounts.roles import Perm
-from gridwork.audit.services import audit_record
 from gridwork.common.flows import MoveRefused, StaleState
 from gridwork.common.forms import add_service_errors
 from gridwork.common.masking import mask_name
 from gridwork.common.permissions import staff_view
 from gridwork.mediation import selectors_documents as selectors
+from gridwork.mediation.downloads import audited_pdf
 from gridwork.mediation.forms_documents import AgreementForm, FollowUpForm, ReferForm, ReferralResultForm
 from gridwork.mediation.models import Agreement, CaseState, DisputeCase
 from gridwork.mediation.services.agreements import agreement_create, followup_record, followups_due
@@ -58,18 +56,6 @@ def run_service(form: forms.Form, move: Callable[[], Any]) -> tuple[int, str, An
     except (StaleState, MoveRefused) as error:
         return 409, str(error), None
     return 0, "", result
-
-
-def _pdf_response(field: FieldFile, *, filename: str) -> HttpResponse:
-    """A stored document, downloaded (never shown inline), private to this browser and not cached."""
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404 from error
-    response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return cast(HttpResponse, response)
 
 
 def _masked_parties(case: DisputeCase) -> list[dict[str, str]]:
@@ -168,17 +154,14 @@ def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     audited (``mediation.download_agreement``)."""
     user: Any = request.user
     agreement: Agreement = selectors.agreement_get(user=user, pk=pk, perm=Perm.VIEW_DISPUTE_PARTIES)
-    if not agreement.pdf:
-        raise Http404
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action="mediation.download_agreement",
-            target=agreement,
-            detail={"case": agreement.case.number, "sha256": agreement.pdf_sha256},
-            request=request,
-        )
-    return _pdf_response(agreement.pdf, filename=f"{agreement.number}.pdf")
+    return audited_pdf(
+        request,
+        agreement.pdf,
+        action="mediation.download_agreement",
+        target=agreement,
+        detail={"case": agreement.case.number, "sha256": agreement.pdf_sha256},
+        filename=f"{agreement.number}.pdf",
+    )
 
 
 # --- 回访 ------------------------------------------------------------------------------------------------------------
@@ -312,17 +295,14 @@ def referral_letter_view(request: HttpRequest, pk: int) -> HttpResponse:
     audited (``mediation.download_referral_letter``)."""
     user: Any = request.user
     referral = selectors.referral_get(user=user, pk=pk, perm=Perm.VIEW_DISPUTE_PARTIES)
-    if not referral.letter:
-        raise Http404
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action="mediation.download_referral_letter",
-            target=referral,
-            detail={"case": referral.case.number, "receiving_body": referral.receiving_body},
-            request=request,
-        )
-    return _pdf_response(referral.letter, filename=f"移送函-{referral.case.number}-{referral.pk}.pdf")
+    return audited_pdf(
+        request,
+        referral.letter,
+        action="mediation.download_referral_letter",
+        target=referral,
+        detail={"case": referral.case.number, "receiving_body": referral.receiving_body},
+        filename=f"移送函-{referral.case.number}-{referral.pk}.pdf",
+    )
 
 
 @staff_view(Perm.MANAGE_DISPUTES)

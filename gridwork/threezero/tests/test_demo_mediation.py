@@ -15,7 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gridwork.demo.build import demo_city_build
 from gridwork.demo.plan import SCALES
@@ -53,7 +53,7 @@ def demo_output(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     media: Path = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), translation.override("en"):
         locating.drop_grid_index()
         with transaction.atomic():
             demo_city_build(scale=SCALES["small"])
