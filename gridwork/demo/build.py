@@ -82,6 +82,17 @@ def demo_city_exists() -> bool:
     return Place.objects.filter(code=CITY_CODE).exists()
 
 
+def demo_staff(role: str, place: Place) -> User | None:
+    """The demo's staff member of ``role`` at ``place`` (the first by username of those serving), or None."""
+    post = (
+        Post.objects.filter(role=role, place=place, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    return post.user if post is not None else None
+
+
 def demo_city_build(
     *, scale: Scale, seed: int = DEFAULT_SEED, log: Callable[[str], None] | None = None
 ) -> BuildSummary:

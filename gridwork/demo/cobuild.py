@@ -47,7 +47,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from gridwork.accounts.models import Post, User, UserKind
+from gridwork.accounts.models import User, UserKind
 from gridwork.accounts.roles import Role
 from gridwork.accounts.services import phone_is_valid, resident_username
 from gridwork.alliances.models import Alliance, AllianceMember, JointMeeting
@@ -120,7 +120,7 @@ from gridwork.contracts.services import (
     contracts_warn_expiring,
 )
 from gridwork.demo import names
-from gridwork.demo.build import CREDIT_PREFIX
+from gridwork.demo.build import CREDIT_PREFIX, demo_staff
 from gridwork.demo.clock import clock
 from gridwork.demo.identifiers import credit_code, mobile_number
 from gridwork.demo.plan import CITY_CODE, DEFAULT_SEED
@@ -645,16 +645,6 @@ def _root(place: Place) -> str:
     return place.name
 
 
-def _staff(role: str, place: Place) -> User | None:
-    post = (
-        Post.objects.filter(role=role, place=place, is_active=True, user__is_active=True)
-        .select_related("user")
-        .order_by("user__username")
-        .first()
-    )
-    return post.user if post is not None else None
-
-
 def _communities(timeline: _Timeline, limit: int) -> list[_Community]:
     """The first ``limit`` communities (by code) with households and staff, and the units each may contract with."""
     city = Place.objects.get(code=CITY_CODE)
@@ -671,7 +661,7 @@ def _communities(timeline: _Timeline, limit: int) -> list[_Community]:
             break
         street = Place.objects.get(pk=place.parent_id or 0)
         district = Place.objects.get(pk=street.parent_id or 0)
-        staff, street_staff = _staff(Role.COMMUNITY_STAFF, place), _staff(Role.STREET_STAFF, street)
+        staff, street_staff = demo_staff(Role.COMMUNITY_STAFF, place), demo_staff(Role.STREET_STAFF, street)
         if staff is None or street_staff is None:
             continue
         chosen.append(

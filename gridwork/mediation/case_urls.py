@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:pk>/conclude/", cases.case_conclude_view, name="case-conclude"),
     path("cases/<int:pk>/close/", cases.case_close_view, name="case-close"),
     path("cases/<int:pk>/parties/", cases.case_party_add_view, name="case-party-add"),
+    path("cases/<int:pk>/edit/", cases.case_edit_view, name="case-edit"),
     path("parties/<int:pk>/reveal/", cases.party_reveal_view, name="party-reveal"),
     path("from-matter/<int:pk>/", cases.case_from_matter_view, name="case-from-matter"),
 ]

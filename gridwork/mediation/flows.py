@@ -1,6 +1,8 @@
 """The table of a dispute case's moves (枫桥经验): registered → assigned (a mediator takes it) → mediating (a session
 was held) → concluded (an outcome) → closed; a case may be referred (诉调对接) from any state before it is closed,
-and comes back to the community when the receiving body refuses it.
+and comes back to the community when the receiving body refuses it. A resident who applied may withdraw the
+application while it is in mediation (registered, assigned or mediating: concluded as withdrawn), and staff may
+correct a case's details (``edit``) until it is closed.
 
 Who may make each move is the services' business (``gridwork.mediation.services``); this table says only from which
 states each move goes and where to. Every service of the app moves a case through this table only.
@@ -29,9 +31,12 @@ class CaseAction:
     REFERRAL_RESULT = "referral_result"
     CLOSE = "close"
     FOLLOW_UP = "follow_up"
+    WITHDRAW = "withdraw"  # the applicant asks to end the mediation (People's Mediation Law, art. 23)
+    EDIT = "edit"  # staff correct the title, type, risk level, facts or place described
 
 
 _WITH_MEDIATOR = frozenset({CaseState.ASSIGNED, CaseState.MEDIATING})
+_IN_MEDIATION = frozenset({CaseState.REGISTERED, CaseState.ASSIGNED, CaseState.MEDIATING})
 
 CASE_FLOW = Flow(
     subject=_("dispute case"),
@@ -55,12 +60,17 @@ CASE_FLOW = Flow(
         CaseAction.FOLLOW_UP: Move(
             frozenset({CaseState.CONCLUDED, CaseState.CLOSED}), CaseState.CLOSED, _("Record a follow-up")
         ),
+        CaseAction.WITHDRAW: Move(_IN_MEDIATION, CaseState.CONCLUDED, _("Withdraw the application")),
+        CaseAction.EDIT: Move(
+            frozenset(CaseState.values) - {CaseState.CLOSED}, CaseState.REGISTERED, _("Correct the case's details")
+        ),
     },
 )
 
 # Moves that keep the state whichever it is (``reassign`` while mediating stays mediating, ``follow_up`` on a closed
-# case stays closed): one ``Move`` has one target, so ``case_target`` says it for these.
-SAME_STATE = frozenset({CaseAction.REASSIGN, CaseAction.FOLLOW_UP})
+# case stays closed, ``edit`` changes only the case's details): one ``Move`` has one target, so ``case_target`` says it
+# for these.
+SAME_STATE = frozenset({CaseAction.REASSIGN, CaseAction.FOLLOW_UP, CaseAction.EDIT})
 
 
 def case_target(state: str, action: str, data: Mapping[str, Any] | None = None) -> str:
@@ -97,4 +107,6 @@ ACTION_LABELS = {
     CaseAction.REFERRAL_RESULT: _("Referral's result recorded"),
     CaseAction.CLOSE: _("Closed"),
     CaseAction.FOLLOW_UP: _("Follow-up recorded"),
+    CaseAction.WITHDRAW: _("Withdrawn by the applicant"),
+    CaseAction.EDIT: _("Case details corrected"),
 }

@@ -1,6 +1,7 @@
 """The cases' forms: the list's filters, registering a case with its parties (a formset), assigning a mediator, a
 party's request for another mediator, a session, the outcome (failed or withdrawn: an agreement has its own form),
-turning a matter into a case. The forms check what was typed; the services check the rest (and again)."""
+correcting a case's details, turning a matter into a case. The forms check what was typed; the services check the
+rest (and again)."""
 
 from __future__ import annotations
 
@@ -161,6 +162,18 @@ NO_AGREEMENT = [(Outcome.FAILED, Outcome.FAILED.label), (Outcome.WITHDRAWN, Outc
 class ConcludeForm(VersionForm, StyledForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=NO_AGREEMENT, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Why"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CaseEditForm(VersionForm, StyledForm):
+    """Correct a case's details (``services.cases.case_update``); the place and the parties stay as registered."""
+
+    title = forms.CharField(label=_("Title"), max_length=80)
+    dispute_type = forms.ChoiceField(label=_("Type of dispute"), choices=DisputeType.choices)
+    risk = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    facts = forms.CharField(
+        label=_("Facts and what is disputed"), max_length=4000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    location = forms.CharField(label=_("Where"), max_length=200, required=False)
 
 
 class FromMatterForm(StyledForm):

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.common.forms import StyledForm
 from gridwork.mediation.models import DisputeType
-from gridwork.mediation.services.applications import CONSENT_TEXT, MAX_ADDRESS, MAX_NAME, MAX_REQUEST
+from gridwork.mediation.services.applications import (
+    CONSENT_TEXT,
+    MAX_ADDRESS,
+    MAX_NAME,
+    MAX_REQUEST,
+    MAX_WITHDRAW_REASON,
+)
 from gridwork.mediation.services.cases import MAX_TEXT
 from gridwork.places.models import Place
 
@@ -121,3 +127,19 @@ class CommunitySearchForm(forms.Form):
     """Find the community by its name, its street, or a building's name or address in it."""
 
     find = forms.CharField(label=_("Find the community"), max_length=50, required=False)
+
+
+class WithdrawForm(StyledForm):
+    """The applicant ends the mediation (People's Mediation Law, art. 23): why, and the version of the page."""
+
+    reason = forms.CharField(
+        label=_("Why you withdraw"),
+        max_length=MAX_WITHDRAW_REASON,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_WITHDRAW_REASON}),
+        help_text=_("For example: we settled it between ourselves. The community reads it before closing the case."),
+        error_messages={
+            "required": _("Say why you withdraw: the community reads it before closing the case."),
+            "max_length": _("At most %(limit_value)d characters (you wrote %(show_value)d)."),
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

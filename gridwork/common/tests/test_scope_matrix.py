@@ -287,6 +287,7 @@ UNSCOPED_URLS = {
     ),
     "mediation:case-close": "a POST move on a case of the user's area; tested in mediation/tests/test_cases_views.py",
     "mediation:case-party-add": "a POST on a case of the user's area; tested in mediation/tests/test_cases_views.py",
+    "mediation:case-edit": "a move form on a case of the user's area; tested in mediation/tests/test_case_edit.py",
     "mediation:party-reveal": (
         "an audited POST, refused to grid workers; tested in mediation/tests/test_parties_cases.py"
     ),

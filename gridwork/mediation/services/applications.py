@@ -7,7 +7,9 @@ accepted. The application is a dispute case like any other — ``source`` APPLIC
 every case is (``services.cases``), and the community's dispute staff are told after commit.
 
 A resident sees only the cases they applied for themselves (``resident_applications``: anything else is not found),
-and may have at most ``MAX_OPEN_APPLICATIONS`` not yet concluded at once.
+and may have at most ``MAX_OPEN_APPLICATIONS`` not yet concluded at once. They may withdraw an application while it
+is in mediation (art. 23: a party may ask to end it): it is concluded as withdrawn and the community is told
+(``application_withdraw``). Each later step of their case is announced to them (``services.applicant_news``).
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from django.utils.translation import gettext_lazy
 
 from gridwork.accounts.models import User, UserKind
 from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
-from gridwork.common.flows import flow_start
-from gridwork.mediation.flows import CASE_FLOW
+from gridwork.common.flows import StaleState, flow_move, flow_start
+from gridwork.mediation.flows import CASE_FLOW, CaseAction, case_target, single_move_flow
 from gridwork.mediation.models import (
     Agreement,
     CaseParty,
@@ -302,6 +304,59 @@ def case_apply(
             if remaining == 1:
                 raise
     raise AssertionError("unreachable")
+
+
+# --- withdrawing ------------------------------------------------------------------------------------------------------
+
+MAX_WITHDRAW_REASON = 1000
+
+
+def _notify_withdrawn(case: DisputeCase) -> None:
+    from gridwork.notifications.services import notification_send
+
+    recipients = application_managers(case.community)
+    text = _(
+        "The applicant withdrew application for mediation %(number)s; the mediation is concluded as withdrawn."
+    ) % {"number": case.number}
+    url = reverse("mediation:case-detail", args=[case.pk])
+    transaction.on_commit(lambda: notification_send(recipients=recipients, text=text, url=url))
+
+
+def application_withdraw(*, resident_user: Any, case: DisputeCase, reason: str, expected_version: int) -> DisputeCase:
+    """The applicant asks to end the mediation (People's Mediation Law, art. 23): their own application, while it is
+    registered, assigned or mediating, is concluded as withdrawn (``withdraw`` in the table) with their reason, in a
+    compare-and-set on its version; the event's actor is the resident's account under a neutral name. The
+    community's dispute staff are told after commit, to close the case. ``PermissionDenied`` for anyone but the
+    applicant; ``ValidationError`` on ``reason``; ``MoveRefused`` in another state; ``StaleState`` on a stale page."""
+    if (
+        not is_resident(resident_user)
+        or case.source != CaseSource.APPLICATION
+        or case.registered_by_id != resident_user.pk
+    ):
+        raise PermissionDenied(_("Only the applicant may withdraw their application."))
+    if expected_version != case.version:
+        raise StaleState
+    target = case_target(case.state, CaseAction.WITHDRAW)  # MoveRefused once concluded, referred or closed
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why you withdraw: the community reads it before closing the case.")]})
+    if len(reason) > MAX_WITHDRAW_REASON:
+        raise ValidationError({"reason": [_("At most %(count)d characters.") % {"count": MAX_WITHDRAW_REASON}]})
+    now = timezone.now()
+    with transaction.atomic():
+        flow_move(
+            case,
+            flow=single_move_flow(case.state, CaseAction.WITHDRAW, target),
+            action=CaseAction.WITHDRAW,
+            actor=_applicant_actor(resident_user),
+            note=reason,
+            data={"outcome": Outcome.WITHDRAWN, "by": "applicant"},
+            changes={"outcome": Outcome.WITHDRAWN, "outcome_note": reason, "concluded_at": now},
+            expected_version=expected_version,
+            at=now,
+        )
+        _notify_withdrawn(case)
+    return case
 
 
 # --- reads: the resident's own applications ------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from gridwork.mediation.models import (
     PartyRole,
     RiskLevel,
 )
+from gridwork.mediation.services.applicant_news import applicant_news
 from gridwork.places.models import Place, PlaceLevel
 
 MAX_TITLE = 80
@@ -56,7 +57,16 @@ TWO_SIDED_TYPES = frozenset(DisputeType.values) - {DisputeType.OTHER}
 OPEN_STATES = frozenset({CaseState.ASSIGNED, CaseState.MEDIATING})
 AGREED_OUTCOMES = frozenset({Outcome.AGREEMENT, Outcome.PARTIAL})
 # Moves with a service of their own (they write rows besides the case): ``case_move`` refuses them.
-OWN_SERVICE = frozenset({CaseAction.ASSIGN, CaseAction.REASSIGN, CaseAction.RECUSE, CaseAction.HOLD_SESSION})
+OWN_SERVICE = frozenset(
+    {
+        CaseAction.ASSIGN,
+        CaseAction.REASSIGN,
+        CaseAction.RECUSE,
+        CaseAction.HOLD_SESSION,
+        CaseAction.WITHDRAW,
+        CaseAction.EDIT,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -387,6 +397,7 @@ def _move(
         expected_version=expected_version,
         at=at,
     )
+    applicant_news(case, action=action, actor=actor)  # a resident who applied is told, after commit
     return state
 
 
@@ -698,6 +709,51 @@ def case_close(*, actor: Any, case: DisputeCase, expected_version: int, note: st
             at=now,
         )
         _end_open_assignment(case, end=AssignmentEnd.FINISHED, at=now)
+    return case
+
+
+# --- correcting the details ---------------------------------------------------------------------------------------
+
+EDITABLE = ("title", "dispute_type", "risk", "facts", "location")
+
+
+def _clean(value: Any) -> str:
+    """A text as compared and saved: a browser's textarea sends CRLF, so a field left as it was is not a change."""
+    return str(value or "").replace("\r\n", "\n").strip()
+
+
+def case_update(*, actor: Any, case: DisputeCase, expected_version: int, **fields: Any) -> DisputeCase:
+    """Correct a case's title, type, risk level, facts or place described (``EDITABLE``) — a resident's application
+    arrives as a low risk with a generic title, a screening's summary may be rough — until the case is closed. Needs
+    MANAGE_DISPUTES over the case; a compare-and-set on its version; an ``edit`` event records each changed field
+    before and after. ``ValidationError`` on the field at fault, or when nothing changes."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"case_update does not change {sorted(unknown)}")
+    _require(actor, Perm.MANAGE_DISPUTES, case.place)
+    _current(case, expected_version)
+    case_target(case.state, CaseAction.EDIT)  # MoveRefused once closed
+    values = {name: _clean(fields.get(name, getattr(case, name))) for name in EDITABLE}
+    errors = _case_errors(**values, source=case.source)
+    if errors:
+        raise ValidationError(errors)
+    changes = {name: value for name, value in values.items() if value != _clean(getattr(case, name))}
+    if not changes:
+        raise _refuse(_("Nothing was changed."))
+    data = {"changed": {name: {"before": getattr(case, name), "after": value} for name, value in changes.items()}}
+    note = _("Changed: %(fields)s.") % {
+        "fields": ", ".join(str(getattr(DisputeCase._meta.get_field(name), "verbose_name", name)) for name in changes)
+    }
+    with transaction.atomic():
+        _move(
+            actor=actor,
+            case=case,
+            action=CaseAction.EDIT,
+            expected_version=expected_version,
+            note=note,
+            data=data,
+            changes=changes,
+        )
     return case
 
 

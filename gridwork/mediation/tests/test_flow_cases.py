@@ -70,7 +70,12 @@ def test_the_table_says_where_each_move_goes() -> None:
     ]:
         with pytest.raises(MoveRefused):
             case_target(state, action)
-    assert set(CASE_FLOW.allowed(CaseState.CONCLUDED)) == {CaseAction.REFER, CaseAction.CLOSE, CaseAction.FOLLOW_UP}
+    assert set(CASE_FLOW.allowed(CaseState.CONCLUDED)) == {
+        CaseAction.REFER,
+        CaseAction.CLOSE,
+        CaseAction.FOLLOW_UP,
+        CaseAction.EDIT,
+    }
 
 
 def test_the_whole_way_with_its_events(world: CaseWorld) -> None:

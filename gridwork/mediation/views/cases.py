@@ -1,8 +1,8 @@
 """Staff pages of the dispute cases, at /staff/mediation/: the list (filters, search, masked names), registering a
 case with its parties (from a screening entry or a matter, prefilled), a case's page (facts, parties masked with
 "show in full", the mediator with the platform's suggestions, sessions, the outcome, the agreement's and referrals'
-panels, the history), assigning, recusal, a session, the outcome, closing, showing a party in full (audited), and
-turning a matter into a case in one step.
+panels, the history), assigning, recusal, a session, the outcome, closing, correcting the case's details, showing a
+party in full (audited), and turning a matter into a case in one step.
 
 Reads go through ``mediation.selectors`` (scoped by VIEW_DISPUTES: 404 outside), writes through
 ``mediation.services.cases`` (MANAGE_DISPUTES over the case's place). A refused form answers 400 with the field and
@@ -32,6 +32,7 @@ from gridwork.mediation import selectors
 from gridwork.mediation.flows import CASE_FLOW, CaseAction
 from gridwork.mediation.forms import (
     AssignForm,
+    CaseEditForm,
     CaseFilterForm,
     CaseForm,
     ConcludeForm,
@@ -276,6 +277,7 @@ def _detail(
             "can_session": CaseAction.HOLD_SESSION in allowed,
             "can_conclude": CaseAction.CONCLUDE in allowed,
             "can_close": CaseAction.CLOSE in allowed and bool(case.outcome),
+            "can_edit": CaseAction.EDIT in allowed,
             "can_add_party": can_manage
             and case.state in (CaseState.REGISTERED, CaseState.ASSIGNED, CaseState.MEDIATING),
             "refusal": refusal,
@@ -502,6 +504,46 @@ def case_party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Party added."))
             return redirect("mediation:case-detail", pk=case.pk)
     return _detail(request, case, status=BAD_REQUEST, party_form=form)
+
+
+@staff_view(Perm.MANAGE_DISPUTES)
+@require_http_methods(["GET", "POST"])
+def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the title, type, risk level, facts and place described (a resident's application arrives as a low risk
+    with a generic title), until the case is closed; the event keeps what each field said before."""
+    case = _manage_case(request, pk)
+    title = _("Correct the case's details")
+    template = "mediation/cases/edit.html"
+    if request.method == "GET":
+        form = CaseEditForm(
+            initial={"version": case.version, **{name: getattr(case, name) for name in services.EDITABLE}}
+        )
+        if CaseAction.EDIT not in CASE_FLOW.allowed(case.state):
+            refusal = _("A closed case's details are no longer corrected.")
+            return _step_page(
+                request, case, template=template, form=form, title=title, status=CONFLICT, refusal=refusal
+            )
+        return _step_page(request, case, template=template, form=form, title=title)
+    form = CaseEditForm(request.POST)
+    if form.is_valid():
+        values = form.cleaned_data
+        try:
+            services.case_update(
+                actor=request.user,
+                case=case,
+                expected_version=values["version"],
+                **{name: values.get(name) or "" for name in services.EDITABLE},
+            )
+        except (StaleState, MoveRefused) as error:
+            return _step_page(
+                request, case, template=template, form=form, title=title, status=CONFLICT, refusal=str(error)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The case's details were corrected."))
+            return redirect("mediation:case-detail", pk=case.pk)
+    return _step_page(request, case, template=template, form=form, title=title, status=BAD_REQUEST)
 
 
 # --- personal data ------------------------------------------------------------------------------------------------

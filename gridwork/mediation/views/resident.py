@@ -1,6 +1,6 @@
 """Residents' pages of people's mediation, at /mediation/: apply for mediation of a dispute, my applications with
-where each stands and what happens next, and one application's page (the mediator, the sessions, the outcome, and the
-applicant's own copy of the agreement, each download audited).
+where each stands and what happens next, one application's page (the mediator, the sessions, the outcome, and the
+applicant's own copy of the agreement, each download audited), and withdrawing an application still in mediation.
 
 Only a resident's own account gets in (staff have the staff pages: 403), and it finds only the cases it applied for
 itself (``services.applications.resident_applications``): any other case is not found (404).
@@ -17,19 +17,21 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridwork.audit.services import audit_record
+from gridwork.common.flows import MoveRefused, StaleState
 from gridwork.common.forms import add_service_errors
 from gridwork.common.permissions import signed_in_view
-from gridwork.mediation.flows import ACTION_LABELS
-from gridwork.mediation.forms_resident import ApplicationForm, CommunitySearchForm
+from gridwork.mediation.flows import ACTION_LABELS, CASE_FLOW, CaseAction
+from gridwork.mediation.forms_resident import ApplicationForm, CommunitySearchForm, WithdrawForm
 from gridwork.mediation.models import CaseEvent, DisputeCase, MediationSession, PartyRole, Referral
 from gridwork.mediation.services import applications
 from gridwork.mediation.services.cases import PartyInput
 
 MINE_PAGE_SIZE = 20
 BAD_REQUEST = 400
+CONFLICT = 409
 
 
 def _resident(request: HttpRequest) -> Any:
@@ -139,18 +141,25 @@ def _timeline(case: DisputeCase) -> list[dict[str, Any]]:
     ]
 
 
-@signed_in_view
-@require_GET
-def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """One of the resident's applications: where it stands, the next step, the mediator, the sessions, the outcome,
-    any referral, and the agreement to download."""
-    user = _resident(request)
-    case = applications.resident_application_get(user, pk)
+def _detail(
+    request: HttpRequest,
+    case: DisputeCase,
+    *,
+    withdraw_form: WithdrawForm | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
     respondents = [party for party in case.parties.all() if party.role != PartyRole.APPLICANT]
+    may_withdraw = CaseAction.WITHDRAW in CASE_FLOW.allowed(case.state)
+    if may_withdraw and withdraw_form is None:
+        withdraw_form = WithdrawForm(initial={"version": case.version})
     return render(
         request,
         "mediation/resident/detail.html",
         {
+            "may_withdraw": may_withdraw,
+            "withdraw_form": withdraw_form,
+            "refusal": refusal,
             "case": case,
             "next_step": applications.next_step(case),
             "respondents": respondents,
@@ -161,7 +170,47 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement": applications.resident_agreement(case),
             "timeline": _timeline(case),
         },
+        status=status,
     )
+
+
+@signed_in_view
+@require_GET
+def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the resident's applications: where it stands, the next step, the mediator, the sessions, the outcome,
+    any referral, the agreement to download, and — while it is in mediation — withdrawing it."""
+    user = _resident(request)
+    return _detail(request, applications.resident_application_get(user, pk))
+
+
+@signed_in_view
+@require_POST
+def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant ends the mediation (People's Mediation Law, art. 23), with a reason: the case is concluded as
+    withdrawn and the community told. Without a reason: 400 on the field; concluded, referred or a stale page: 409."""
+    user = _resident(request)
+    case = applications.resident_application_get(user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, withdraw_form=form, status=BAD_REQUEST)
+    try:
+        applications.application_withdraw(
+            resident_user=user,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except (StaleState, MoveRefused) as error:
+        fresh = applications.resident_application_get(user, pk)
+        return _detail(request, fresh, refusal=str(error), status=CONFLICT)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _detail(request, case, withdraw_form=form, status=BAD_REQUEST)
+    messages.success(
+        request,
+        _("You withdrew application %(number)s. The community will close the case.") % {"number": case.number},
+    )
+    return redirect("mediation_resident:detail", pk=case.pk)
 
 
 @signed_in_view

@@ -30,9 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridwork.accounts.models import Post, User
+from gridwork.accounts.models import User
 from gridwork.accounts.roles import Role
 from gridwork.demo import names
+from gridwork.demo.build import demo_staff
 from gridwork.demo.clock import clock
 from gridwork.demo.fill import DemoFillCommand
 from gridwork.demo.identifiers import id_number, mobile_number
@@ -195,19 +196,9 @@ class _Demo:
 
     # --- who ---
 
-    @staticmethod
-    def _staff(role: str, place: Place) -> User | None:
-        post = (
-            Post.objects.filter(role=role, place=place, is_active=True, user__is_active=True)
-            .select_related("user")
-            .order_by("user__username")
-            .first()
-        )
-        return post.user if post is not None else None
-
     def choose(self) -> bool:
         city = Place.objects.get(code=CITY_CODE)
-        self.city_staff = self._staff(Role.CITY_STAFF, city)
+        self.city_staff = demo_staff(Role.CITY_STAFF, city)
         if self.city_staff is None:
             self.log("The demo city has no city staff: nothing to do.")
             return False
@@ -221,9 +212,9 @@ class _Demo:
                 break
             street = Place.objects.get(pk=place.parent_id or 0)
             district = Place.objects.get(pk=street.parent_id or 0)
-            staff = self._staff(Role.COMMUNITY_STAFF, place)
-            street_staff = self._staff(Role.STREET_STAFF, street)
-            district_staff = self._staff(Role.DISTRICT_STAFF, district) or self.city_staff
+            staff = demo_staff(Role.COMMUNITY_STAFF, place)
+            street_staff = demo_staff(Role.STREET_STAFF, street)
+            district_staff = demo_staff(Role.DISTRICT_STAFF, district) or self.city_staff
             grids = list(place.children.filter(level=PlaceLevel.GRID).order_by("code"))
             if staff is None or street_staff is None or not grids:
                 continue
@@ -307,7 +298,7 @@ class _Demo:
         entries: list[RiskEntry] = []
         skip_last = community.grids[-1] if len(community.grids) > 2 else None
         for index, grid in enumerate(community.grids):
-            worker = self._staff(Role.GRID_WORKER, grid) or community.staff
+            worker = demo_staff(Role.GRID_WORKER, grid) or community.staff
             if grid != skip_last:
                 day = last_month + timedelta(days=rng.randint(3, 20))
                 self.step(

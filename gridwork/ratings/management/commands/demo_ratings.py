@@ -42,11 +42,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageDraw
 
-from gridwork.accounts.models import Post as StaffPost
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import Role
 from gridwork.audit.services import audit_record
 from gridwork.demo import names
+from gridwork.demo.build import demo_staff
 from gridwork.demo.clock import clock
 from gridwork.demo.fill import DemoFillCommand, FillSummary
 from gridwork.demo.identifiers import id_number, mobile_number
@@ -138,19 +138,9 @@ class _Demo:
 
     # --- who ---
 
-    @staticmethod
-    def _staff(role: str, place: Place) -> User | None:
-        post = (
-            StaffPost.objects.filter(role=role, place=place, is_active=True, user__is_active=True)
-            .select_related("user")
-            .order_by("user__username")
-            .first()
-        )
-        return post.user if post is not None else None
-
     def choose(self) -> bool:
         city = Place.objects.get(code=CITY_CODE)
-        self.city_staff = self._staff(Role.CITY_STAFF, city)
+        self.city_staff = demo_staff(Role.CITY_STAFF, city)
         if self.city_staff is None:
             self.log("The demo city has no city staff: nothing to do.")
             return False
@@ -166,7 +156,7 @@ class _Demo:
                 break
             street = Place.objects.get(pk=place.parent_id or 0)
             district = Place.objects.get(pk=street.parent_id or 0)
-            staff, street_staff = self._staff(Role.COMMUNITY_STAFF, place), self._staff(Role.STREET_STAFF, street)
+            staff, street_staff = demo_staff(Role.COMMUNITY_STAFF, place), demo_staff(Role.STREET_STAFF, street)
             if staff is None or street_staff is None:
                 continue
             quality = self.rng("quality", place.code).uniform(0.8, 1.0)
