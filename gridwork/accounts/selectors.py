@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from gridwork.accounts.models import Post, User, UserKind
-from gridwork.accounts.roles import ROLE_LEVELS, Perm
+from gridwork.accounts.roles import ROLE_LEVELS, ROLE_PERMISSIONS, Perm
 from gridwork.places.models import Department, Place
 
 STAFF_PLACE_LEVELS = sorted(set().union(*ROLE_LEVELS.values()))
@@ -72,3 +72,21 @@ def staff_department_choices(*, user: Any) -> QuerySet[Department]:
         .select_related("place")
         .order_by("place__path", "code")
     )
+
+
+def users_holding(perm: str, *, place_id: int) -> list[User]:
+    """Active users with an active post at the place ``place_id`` whose role grants ``perm``: whom to tell there."""
+    users = (
+        User.objects.filter(is_active=True, posts__place_id=place_id, posts__is_active=True)
+        .distinct()
+        .prefetch_related("posts")
+    )
+    return [
+        user
+        for user in users
+        if any(
+            perm in ROLE_PERMISSIONS.get(post.role, frozenset())
+            for post in user.posts.all()
+            if post.is_active and post.place_id == place_id
+        )
+    ]

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User
-from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
+from gridwork.accounts.roles import Perm
+from gridwork.accounts.selectors import users_holding
 from gridwork.audit.services import audit_record
 from gridwork.mediation.models import DisputeType, RiskLevel
 from gridwork.notifications.models import Notification
@@ -255,20 +256,7 @@ def entry_status_set(*, actor: Any, entry: RiskEntry, status: str, note: str) ->
 
 def grid_workers(grid: Place) -> list[User]:
     """Active users with an active post at ``grid`` that grants SCREEN_DISPUTES."""
-    users = (
-        User.objects.filter(is_active=True, posts__place_id=grid.pk, posts__is_active=True)
-        .distinct()
-        .prefetch_related("posts")
-    )
-    return [
-        user
-        for user in users
-        if any(
-            Perm.SCREEN_DISPUTES in ROLE_PERMISSIONS.get(post.role, frozenset())
-            for post in user.posts.all()
-            if post.is_active and post.place_id == grid.pk
-        )
-    ]
+    return users_holding(Perm.SCREEN_DISPUTES, place_id=grid.pk)
 
 
 def screening_remind(*, on: date | None = None, force: bool = False) -> int:

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User
-from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
+from gridwork.accounts.roles import Perm
+from gridwork.accounts.selectors import users_holding
 from gridwork.cobuild.categories import ServiceField
 from gridwork.common.calendar import years_later
 from gridwork.common.flows import StaleState
@@ -142,20 +143,7 @@ def _refuse(message: str) -> ValidationError:
 
 def community_staff(contract: Contract) -> list[User]:
     """Active staff with a post at the contract's community that grants MANAGE_PARTY."""
-    users = (
-        User.objects.filter(is_active=True, posts__place_id=contract.community_id, posts__is_active=True)
-        .distinct()
-        .prefetch_related("posts")
-    )
-    return [
-        user
-        for user in users
-        if any(
-            Perm.MANAGE_PARTY in ROLE_PERMISSIONS.get(post.role, frozenset())
-            for post in user.posts.all()
-            if post.is_active and post.place_id == contract.community_id
-        )
-    ]
+    return users_holding(Perm.MANAGE_PARTY, place_id=contract.community_id)
 
 
 def unit_contacts(contract: Contract) -> list[User]:

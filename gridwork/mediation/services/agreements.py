@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User
-from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
+from gridwork.accounts.roles import Perm
+from gridwork.accounts.selectors import users_holding
 from gridwork.common.flows import StaleState
 from gridwork.common.scope import path_scope_q
 from gridwork.mediation.documents import agreement_pdf, sha256_of
@@ -85,20 +86,7 @@ def ascii_name(number: str, *, prefix: str) -> str:
 
 def community_managers(case: DisputeCase) -> list[User]:
     """Active staff with a post at the case's community that grants MANAGE_DISPUTES."""
-    users = (
-        User.objects.filter(is_active=True, posts__place_id=case.community_id, posts__is_active=True)
-        .distinct()
-        .prefetch_related("posts")
-    )
-    return [
-        user
-        for user in users
-        if any(
-            Perm.MANAGE_DISPUTES in ROLE_PERMISSIONS.get(post.role, frozenset())
-            for post in user.posts.all()
-            if post.is_active and post.place_id == case.community_id
-        )
-    ]
+    return users_holding(Perm.MANAGE_DISPUTES, place_id=case.community_id)
 
 
 # --- 调解协议书 ------------------------------------------------------------------------------------------------------

@@ -205,6 +205,20 @@ def _case_errors(
     return errors
 
 
+def _party_row(case: DisputeCase, party: PartyInput, order: int) -> CaseParty:
+    """The party as the case keeps it (unsaved): text trimmed, the ID number in capitals."""
+    return CaseParty(
+        case=case,
+        role=party.role,
+        name=party.name.strip(),
+        phone=party.phone.strip(),
+        id_number=party.id_number.strip().upper(),
+        address=party.address.strip(),
+        is_organisation=party.is_organisation,
+        order=order,
+    )
+
+
 def case_next_number(year: int) -> str:
     """调-YYYY-NNNNNN: the year's highest number plus one. Two registrations at once: the unique number makes one
     fail, and it takes the next one (``case_register`` retries), so the numbers have no gaps."""
@@ -280,19 +294,7 @@ def case_register(
                     registered_at=at,
                 )
                 flow_start(case, flow=CASE_FLOW, actor=actor, data=data, at=at)
-                CaseParty.objects.bulk_create(
-                    CaseParty(
-                        case=case,
-                        role=item.role,
-                        name=item.name.strip(),
-                        phone=item.phone.strip(),
-                        id_number=item.id_number.strip().upper(),
-                        address=item.address.strip(),
-                        is_organisation=item.is_organisation,
-                        order=order,
-                    )
-                    for order, item in enumerate(parties)
-                )
+                CaseParty.objects.bulk_create(_party_row(case, item, order) for order, item in enumerate(parties))
                 if risk_entry is not None:
                     updated = RiskEntry.objects.filter(pk=risk_entry.pk).exclude(status=EntryStatus.REGISTERED)
                     if not updated.update(status=EntryStatus.REGISTERED):
@@ -349,16 +351,8 @@ def party_add(*, actor: Any, case: DisputeCase, party: PartyInput) -> CaseParty:
         raise ValidationError({"parties": errors})
     with transaction.atomic():
         order = (case.parties.aggregate(last=Max("order"))["last"] or 0) + 1
-        added = CaseParty.objects.create(
-            case=case,
-            role=party.role,
-            name=party.name.strip(),
-            phone=party.phone.strip(),
-            id_number=party.id_number.strip().upper(),
-            address=party.address.strip(),
-            is_organisation=party.is_organisation,
-            order=order,
-        )
+        added = _party_row(case, party, order)
+        added.save()
         audit_record(actor=actor, action="mediation.add_party", target=case, detail={"party": added.pk})
     return added
 
