@@ -165,8 +165,10 @@ def evaluations_send(*, actor: Any, community: Place, period: Period) -> int:
         place_require_scope(actor=actor, place=community, perm=Perm.MANAGE_PARTY)
         if community.level != PlaceLevel.COMMUNITY:
             raise ValidationError({"community": _("Choose a community.")})
+        # Lock the evaluations only (``of=self``): with the join, PostgreSQL would also lock the registrations, in
+        # the other order from a grading (registration, then its evaluation), and the two could deadlock.
         ids = list(
-            MemberEvaluation.objects.select_for_update()
+            MemberEvaluation.objects.select_for_update(of=("self",))
             .filter(registration__community=community, sent_at__isnull=True, **_period_fields(period))
             .order_by("pk")
             .values_list("pk", flat=True)
