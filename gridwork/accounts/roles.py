@@ -64,6 +64,13 @@ class Perm:
     MANAGE_DISPUTES = "mediation.manage"
     VIEW_DISPUTE_PARTIES = "mediation.view_parties"
     REVIEW_THREE_ZERO = "threezero.review"
+    # Positions (阵地) and community life: service centres, rooms and bookings, activities with sign-up and check-in,
+    # organisation life (三会一课). Community staff and above run their centres; grid workers look.
+    VIEW_CENTRES = "centres.view"
+    MANAGE_CENTRES = "centres.manage"
+    # Residents' voice: the monthly service day, deliberations (议事) and yearly public-interest projects (民生实事).
+    VIEW_DELIBERATION = "deliberation.view"
+    MANAGE_DELIBERATION = "deliberation.manage"
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -84,6 +91,10 @@ _COMMUNITY_WORK = frozenset(
         Perm.SCREEN_DISPUTES,
         Perm.MANAGE_DISPUTES,
         Perm.VIEW_DISPUTE_PARTIES,
+        Perm.VIEW_CENTRES,
+        Perm.MANAGE_CENTRES,
+        Perm.VIEW_DELIBERATION,
+        Perm.MANAGE_DELIBERATION,
     }
 )
 _SUPERVISING = frozenset(
@@ -96,6 +107,10 @@ _MANAGING = _SUPERVISING | {
     Perm.MANAGE_STAFF,
     Perm.IMPORT_DATA,
     Perm.MANAGE_WORKFORCE,
+    Perm.VIEW_CENTRES,
+    Perm.MANAGE_CENTRES,
+    Perm.VIEW_DELIBERATION,
+    Perm.MANAGE_DELIBERATION,
 }
 # The closed loop: who files, dispatches (分流), handles (处置) and calls back (回访).
 _HANDLING = frozenset({Perm.VIEW_MATTERS, Perm.HANDLE_MATTERS})
@@ -109,7 +124,14 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         Role.GRID_WORKER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_PERSONAL_DATA})
         | _HANDLING
-        | {Perm.FILE_MATTERS, Perm.VIEW_DIFFICULTY, Perm.VIEW_DISPUTES, Perm.SCREEN_DISPUTES},
+        | {
+            Perm.FILE_MATTERS,
+            Perm.VIEW_DIFFICULTY,
+            Perm.VIEW_DISPUTES,
+            Perm.SCREEN_DISPUTES,
+            Perm.VIEW_CENTRES,
+            Perm.VIEW_DELIBERATION,
+        },
         Role.COMMUNITY_STAFF: _COMMUNITY_WORK | _DISPATCHING | {Perm.VIEW_DIFFICULTY, Perm.MANAGE_DIFFICULTY},
         Role.STREET_STAFF: _MANAGING
         | _DISPATCHING

@@ -39,6 +39,7 @@ APPEND_ONLY_TABLES = (
     "mediation_caseevent",
     "mediation_mediationsession",
     "threezero_applicationevent",
+    "centres_bookingevent",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CentresConfig(AppConfig):
+    name = "gridwork.centres"
+    label = "centres"

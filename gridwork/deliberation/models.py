@@ -1,0 +1,1 @@
+"""Models of the deliberation app (written by its helper)."""

@@ -1,0 +1,1 @@
+"""Models of the serviceday app (written by its helper)."""
