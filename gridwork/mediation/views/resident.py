@@ -8,21 +8,20 @@ itself (``services.applications.resident_applications``): any other case is not 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gridwork.audit.services import audit_record
 from gridwork.common.flows import MoveRefused, StaleState
 from gridwork.common.forms import add_service_errors
 from gridwork.common.permissions import signed_in_view
+from gridwork.mediation.downloads import audited_pdf
 from gridwork.mediation.flows import ACTION_LABELS, CASE_FLOW, CaseAction
 from gridwork.mediation.forms_resident import ApplicationForm, CommunitySearchForm, WithdrawForm
 from gridwork.mediation.models import CaseEvent, DisputeCase, MediationSession, PartyRole, Referral
@@ -223,21 +222,11 @@ def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = applications.resident_agreement(case)
     if agreement is None:
         raise Http404
-    try:
-        handle = agreement.pdf.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404 from error
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action="mediation.download_agreement",
-            target=agreement,
-            detail={"case": case.number, "sha256": agreement.pdf_sha256, "as": "applicant"},
-            request=request,
-        )
-    response = FileResponse(
-        handle, content_type="application/pdf", as_attachment=True, filename=f"{agreement.number}.pdf"
+    return audited_pdf(
+        request,
+        agreement.pdf,
+        action="mediation.download_agreement",
+        target=agreement,
+        detail={"case": case.number, "sha256": agreement.pdf_sha256, "as": "applicant"},
+        filename=f"{agreement.number}.pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return cast(HttpResponse, response)
