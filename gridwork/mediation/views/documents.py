@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gridwork.accounts.roles import Perm
 from gridwork.common.flows import MoveRefused, StaleState
 from gridwork.common.forms import add_service_errors
-from gridwork.common.masking import mask_name
 from gridwork.common.permissions import staff_view
 from gridwork.mediation import selectors_documents as selectors
 from gridwork.mediation.downloads import audited_pdf
 from gridwork.mediation.forms_documents import AgreementForm, FollowUpForm, ReferForm, ReferralResultForm
 from gridwork.mediation.models import Agreement, CaseState, DisputeCase
+from gridwork.mediation.selectors import masked_parties
 from gridwork.mediation.services.agreements import agreement_create, followup_record, followups_due
 from gridwork.mediation.services.referrals import case_refer, referral_result_record
 
@@ -56,10 +56,6 @@ def run_service(form: forms.Form, move: Callable[[], Any]) -> tuple[int, str, An
     except (StaleState, MoveRefused) as error:
         return 409, str(error), None
     return 0, "", result
-
-
-def _masked_parties(case: DisputeCase) -> list[dict[str, str]]:
-    return [{"role": party.get_role_display(), "name": mask_name(party.name)} for party in selectors.case_parties(case)]
 
 
 # --- 调解协议书 ------------------------------------------------------------------------------------------------------
@@ -116,7 +112,7 @@ def agreement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "case": case,
-            "parties": _masked_parties(case),
+            "parties": masked_parties(case),
             "refusal": refusal,
             "breadcrumbs": _crumbs(case, {"label": _("Agreement"), "url": ""}),
         },
@@ -137,7 +133,7 @@ def agreement_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "agreement": agreement,
             "case": case,
-            "parties": _masked_parties(case),
+            "parties": masked_parties(case),
             "follow_ups": selectors.agreement_follow_ups(agreement),
             "can_manage": selectors.holds(user, Perm.MANAGE_DISPUTES, case.place),
             "can_reveal": selectors.holds(user, Perm.VIEW_DISPUTE_PARTIES, case.place),
