@@ -17,7 +17,6 @@ YEAR = 2025
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("event_triggers")
 def test_a_double_review_decides_once(world: World) -> None:
     application = services.application_apply(
         actor=world.community_staff, year=YEAR, place=world.tree.community, at=aware(YEAR, 12)
@@ -46,7 +45,6 @@ def test_a_double_review_decides_once(world: World) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("event_triggers")
 def test_two_applications_at_once_make_one(world: World) -> None:
     results = race(
         lambda i, _p: services.application_apply(

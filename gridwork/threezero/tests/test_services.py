@@ -308,7 +308,6 @@ def test_stale_page_is_refused(world: World) -> None:
         )
 
 
-@pytest.mark.usefixtures("event_triggers")
 def test_events_are_append_only(world: World) -> None:
     application = _apply(world)
     event = ApplicationEvent.objects.get(subject=application)
