@@ -260,6 +260,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # five fields, dotted path of a django-tasks task taking no arguments). The name identifies the job's fires.
 GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
     ("supervision-sweep", "*/5 * * * *", "gridwork.supervision.tasks.sweep_deadlines"),
+    ("audit-seal", "* * * * *", "gridwork.audit.tasks.seal"),
     ("webhook-retry", "* * * * *", "gridwork.webhooks.tasks.deliver_due"),
     ("api-idempotency-prune", "17 3 * * *", "gridwork.api.tasks.prune_old_idempotency_keys"),
     ("triage-retrain", "40 2 * * 1", "gridwork.triage.tasks.retrain"),

@@ -36,3 +36,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class AuditSeal(models.Model):
+    """A link of the audit log's hash chain (``audit.chain``): the row ``event_id`` is at ``sequence``, and
+    ``hash`` = SHA-256 of the previous link's hash, the sequence and the row's content. Append-only."""
+
+    sequence = models.PositiveBigIntegerField(_("position"), unique=True)
+    event_id = models.BigIntegerField(_("audit row"), unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+    sealed_at = models.DateTimeField(_("sealed at"))
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"

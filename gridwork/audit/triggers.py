@@ -11,6 +11,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 # Every append-only table of the platform; a migration that creates one calls install() for it.
 APPEND_ONLY_TABLES = (
     "audit_auditevent",
+    "audit_auditseal",
     "matters_matterevent",
     "party_registrationevent",
     "party_unitregistrationevent",

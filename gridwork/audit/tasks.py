@@ -1,0 +1,15 @@
+"""Background tasks of the audit log, run by the worker on the schedule in ``settings.GRIDWORK_SCHEDULE``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+from gridwork.audit.chain import seal_pending
+
+
+@task()
+def seal() -> dict[str, Any]:
+    """Seal the audit rows committed since the last run into the hash chain."""
+    return {"sealed": seal_pending()}
