@@ -39,6 +39,10 @@ run: setup ## Set up, migrate the SQLite database, load the demo city, serve on 
 	$(MANAGE) demo_cobuild --if-empty
 	$(MANAGE) demo_ratings --if-empty
 	$(MANAGE) demo_mediation --if-empty
+	$(MANAGE) demo_centres --if-empty
+	$(MANAGE) demo_activities --if-empty
+	$(MANAGE) demo_serviceday --if-empty
+	$(MANAGE) demo_deliberation --if-empty
 	$(MANAGE) demo_logins
 	@pids=(); \
 	trap 'kill $${pids[@]} 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
@@ -57,6 +61,10 @@ demo: setup ## Rebuild the demo database from scratch (SCALE=small|city); the ol
 	$(MANAGE) demo_cobuild
 	$(MANAGE) demo_ratings
 	$(MANAGE) demo_mediation
+	$(MANAGE) demo_centres
+	$(MANAGE) demo_activities
+	$(MANAGE) demo_serviceday
+	$(MANAGE) demo_deliberation
 
 lint: setup ## ruff, mypy, Django's system checks and the missing-migrations check
 	$(VENV)/bin/ruff check .

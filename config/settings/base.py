@@ -268,6 +268,10 @@ GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
     ("contracts-expiring", "30 7 * * *", "gridwork.contracts.tasks.warn_expiring"),
     ("mediation-follow-ups", "0 8 * * *", "gridwork.mediation.tasks.remind_follow_ups"),
     ("screening-remind", "5 8 * * *", "gridwork.screening.tasks.remind_unscreened"),
+    ("centres-expire-pending", "*/15 * * * *", "gridwork.centres.tasks.expire_pending_bookings"),
+    ("activities-life-gaps", "15 8 * * *", "gridwork.activities.tasks.warn_life_gaps"),
+    ("serviceday-daily", "30 7 * * *", "gridwork.serviceday.tasks.run_service_days"),
+    ("deliberation-meetings", "15 8 * * *", "gridwork.deliberation.tasks.remind_meetings"),
 )
 
 # Smart triage: the trained model suggests (falling back to the keyword rules while there is none).
@@ -288,6 +292,11 @@ ANALYTICS_MAP_TILE_ATTRIBUTION = env_str("GRIDWORK_MAP_TILE_ATTRIBUTION", "")
 # screened this month are flagged from this day of the month on.
 GRIDWORK_PDF_FONT = env_str("GRIDWORK_PDF_FONT", "")
 GRIDWORK_SCREENING_DUE_DAY = env_int("GRIDWORK_SCREENING_DUE_DAY", 25)
+# Room bookings: the longest booking, how far ahead residents, units and organisations may book, and how many upcoming
+# bookings one of their accounts may hold.
+CENTRES_MAX_BOOKING_HOURS = env_int("GRIDWORK_CENTRES_MAX_BOOKING_HOURS", 8)
+CENTRES_BOOKING_HORIZON_DAYS = env_int("GRIDWORK_CENTRES_BOOKING_HORIZON_DAYS", 90)
+CENTRES_MAX_UPCOMING_BOOKINGS = env_int("GRIDWORK_CENTRES_MAX_UPCOMING_BOOKINGS", 5)
 
 LOGGING = {
     "version": 1,

@@ -41,6 +41,18 @@ APPEND_ONLY_TABLES = (
     "mediation_mediationsession",
     "threezero_applicationevent",
     "centres_bookingevent",
+    "deliberation_deliberationevent",
+    "deliberation_deliberationvote",
+    "deliberation_meetingrecord",
+    "deliberation_programmeevent",
+    "deliberation_proposalevent",
+    "deliberation_proposalvote",
+    "deliberation_progressupdate",
+    "serviceday_cycleevent",
+    "serviceday_itemevent",
+    "serviceday_itemrating",
+    "activities_activityevent",
+    "activities_checkin",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

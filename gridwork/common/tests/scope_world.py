@@ -16,11 +16,19 @@ from PIL import Image
 from gridwork.accounts.models import Post, User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.factories import make_resident_user, make_staff
+from gridwork.activities.models import ActivityKind, Audience
+from gridwork.activities.services.activities import activity_add_photos, activity_create
+from gridwork.activities.tests.factories import soon
 from gridwork.alliances.models import Alliance
 from gridwork.care.models import HouseholdInDifficulty
+from gridwork.centres.models import CentreKind
+from gridwork.centres.tests.factories import TUESDAY, book, make_centre, make_room
 from gridwork.cobuild.categories import ServiceField
 from gridwork.cobuild.models import Need, NeedSource, Project, Resource, ResourceKind
 from gridwork.contracts.models import Contract
+from gridwork.deliberation.models import Programme
+from gridwork.deliberation.services import deliberation_open, programme_open, proposal_submit
+from gridwork.deliberation.tests.factories import resident_account
 from gridwork.matters.models import Matter, MatterEvent, RoutingRule
 from gridwork.matters.photos import clean_photo
 from gridwork.matters.services import matter_file
@@ -53,6 +61,7 @@ from gridwork.points.models import Exchange, PointAccount, Reward
 from gridwork.ratings.models import Assessment, Round, Target
 from gridwork.schemes.models import Scheme, SchemeVersion, TargetKind, VersionState
 from gridwork.screening.models import RiskEntry, Screening
+from gridwork.serviceday.tests.factories import service_day_at
 from gridwork.supervision.models import UnitTask, Whistle
 from gridwork.threezero.models import Application
 from gridwork.volunteers.models import ServiceOrder
@@ -69,6 +78,12 @@ PARTY_KIND_AT_LEVEL = {
     "community": PartyOrgKind.COMMUNITY_COMMITTEE,
     "grid": PartyOrgKind.BRANCH,
     "microgrid": PartyOrgKind.GROUP,
+}
+CENTRE_KIND_AT_LEVEL = {
+    "street": CentreKind.STREET_CENTRE,
+    "community": CentreKind.COMMUNITY_STATION,
+    "grid": CentreKind.ESTATE_STATION,
+    "microgrid": CentreKind.ESTATE_STATION,
 }
 ROLE_AT_LEVEL = {
     "city": Role.CITY_STAFF,
@@ -265,6 +280,82 @@ def _disputes_at(household: Place, mark: str, user: User) -> dict[str, models.Mo
     }
 
 
+def _centre_at(place: Place, household: Place, registration: MemberRegistration, mark: str) -> dict[str, models.Model]:
+    """A centre serving the place (a street's centre, a community's station, an estate station of a grid or building;
+    for a district or the city, the centre of the household's street) with a room, booked by a resident — not by the
+    scope user, whose own bookings show in centres above their units."""
+    served = place
+    if served.level not in CENTRE_KIND_AT_LEVEL:
+        served = household
+        while served.level != "street":
+            assert served.parent is not None
+            served = served.parent
+    centre = make_centre(served, name=f"{mark} centre", kind=CENTRE_KIND_AT_LEVEL[served.level])
+    room = make_room(centre, f"{mark} room")
+    booking = book(
+        registration.user, room, TUESDAY + timedelta(hours=10), TUESDAY + timedelta(hours=11), purpose=f"{mark} booking"
+    )
+    return {"centre": centre, "room": room, "booking": booking}
+
+
+def _community_life_at(household: Place, mark: str) -> dict[str, models.Model]:
+    """What the household's community runs, opened by a staff member of it made here: a planned activity with a photo,
+    a deliberation, and a resident's proposal in the community's programme of the year (one per community and year:
+    relations sharing a community share it)."""
+    community = household.parent.parent.parent  # type: ignore[union-attr]
+    assert community is not None
+    assert community.level == "community"
+    staff = make_staff(
+        role=Role.COMMUNITY_STAFF, place=community, username=f"{mark.lower()}-life", full_name=f"{mark} organiser"
+    )
+    starts_at = soon()
+    activity = activity_create(
+        actor=staff,
+        place=community,
+        title=f"{mark} activity",
+        kind=ActivityKind.CULTURAL,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        audience=Audience.COMMUNITY,
+        location=f"{mark} square",
+    )
+    photo = io.BytesIO(_tiny_png())
+    photo.name = "photo.png"
+    [activity_photo] = activity_add_photos(
+        actor=staff, activity=activity, photos=[photo], at=starts_at + timedelta(hours=1)
+    )
+    now = timezone.now()
+    deliberation = deliberation_open(
+        actor=staff,
+        community=community,
+        topic=f"{mark} deliberation",
+        background=f"{mark} background",
+        options=["yes", "no"],
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(days=7),
+    )
+    year = timezone.localdate().year
+    programme = Programme.objects.filter(place=community, year=year).first() or programme_open(
+        actor=staff, place=community, year=year, title=f"{mark} programme"
+    )
+    proposer = resident_account(household, f"136{next(_sequence):08d}", f"{mark} proposer")
+    proposal = proposal_submit(
+        actor=proposer,
+        programme=programme,
+        title=f"{mark} proposal",
+        description=f"{mark} description",
+        estimated_cost="20000",
+        location=f"{mark} place",
+    )
+    return {
+        "activity": activity,
+        "activity_photo": activity_photo,
+        "deliberation": deliberation,
+        "programme": programme,
+        "proposal": proposal,
+    }
+
+
 def _rating_round(user: User) -> Round:
     """A round of star ratings on a published scheme version: rounds are city-wide, their assessments scoped."""
     scheme = Scheme.objects.create(name="scope scheme", target_kind=TargetKind.COMMUNITY)
@@ -429,6 +520,11 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
         objects.update(_cobuild_at(household, unit, mark, user))
         objects["assessment"] = _assessment_at(household, rating_round, mark)
         objects.update(_disputes_at(household, mark, user))
+        objects.update(_centre_at(place, household, registration, mark))
+        objects.update(_community_life_at(household, mark))
+        community = household.parent.parent.parent  # type: ignore[union-attr]
+        assert community is not None
+        objects.update(service_day_at(community, mark))
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
             staff = make_staff(

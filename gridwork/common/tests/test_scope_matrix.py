@@ -152,6 +152,56 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         f"analytics:{name}": (_area_page(f"analytics:{name}"), Perm.VIEW_MATTERS)
         for name in ("dashboard", "data", "screen", "map", "map-grids", "map-open", "export-measures")
     },
+    **{
+        f"centres:{name}": (
+            lambda o, name=name: reverse(f"centres:{name}", args=[o["centre"].pk]),  # type: ignore[misc]
+            Perm.MANAGE_CENTRES if name in {"centre-edit", "room-create"} else Perm.VIEW_CENTRES,
+        )
+        for name in ("centre-detail", "calendar", "centre-edit", "room-create")
+    },
+    "centres:room-edit": (lambda o: reverse("centres:room-edit", args=[o["room"].pk]), Perm.MANAGE_CENTRES),
+    "centres:booking-detail": (lambda o: reverse("centres:booking-detail", args=[o["booking"].pk]), Perm.VIEW_CENTRES),
+    **{
+        f"activities:activity-{name}": (
+            _community_object(f"activities:activity-{name}", "activity"),
+            Perm.VIEW_CENTRES if name == "detail" else Perm.MANAGE_CENTRES,
+        )
+        for name in ("detail", "qr", "minutes", "cancel")
+    },
+    "activities:activity-photo": (
+        lambda o: (
+            None
+            if o["place"].level in BELOW_COMMUNITY  # type: ignore[attr-defined]
+            else reverse("activities:activity-photo", args=[o["activity"].pk, o["activity_photo"].pk])
+        ),
+        Perm.VIEW_CENTRES,
+    ),
+    **{
+        f"serviceday:{name}": (
+            _community_object(f"serviceday:{name}", "service_cycle"),
+            Perm.VIEW_DELIBERATION if name == "cycle-detail" else Perm.MANAGE_DELIBERATION,
+        )
+        for name in ("cycle-detail", "cycle-complete", "opinion-add", "opinion-matters", "item-create")
+    },
+    **{
+        f"serviceday:{name}": (_community_object(f"serviceday:{name}", "service_item"), Perm.MANAGE_DELIBERATION)
+        for name in ("item-edit", "item-drop", "item-result")
+    },
+    **{
+        f"deliberation:{name}": (
+            _community_object(f"deliberation:{name}", "deliberation"),
+            Perm.VIEW_DELIBERATION if name == "detail" else Perm.MANAGE_DELIBERATION,
+        )
+        for name in ("detail", "close", "to-matter", "to-proposal", "to-clause")
+    },
+    **{
+        f"deliberation:{name}": (_community_object(f"deliberation:{name}", "programme"), Perm.VIEW_DELIBERATION)
+        for name in ("programme-detail", "programme-export")
+    },
+    "deliberation:proposal-detail": (
+        _community_object("deliberation:proposal-detail", "proposal"),
+        Perm.VIEW_DELIBERATION,
+    ),
 }
 
 # List pages: the detail URL of each relation's object that the list must (own, child) or must not show.
@@ -257,6 +307,28 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
         "",
         lambda o: reverse("staff_accounts:staff-detail", args=[o["staff"].pk]) if "staff" in o else "",
         Perm.VIEW_STAFF,
+    ),
+    "centres:centre-list": ("", lambda o: reverse("centres:centre-detail", args=[o["centre"].pk]), Perm.VIEW_CENTRES),
+    "centres:booking-list": (
+        "",
+        lambda o: reverse("centres:booking-detail", args=[o["booking"].pk]),
+        Perm.VIEW_CENTRES,
+    ),
+    "activities:activity-list": (
+        "",
+        _community_object("activities:activity-detail", "activity"),
+        Perm.VIEW_CENTRES,
+    ),
+    "serviceday:cycle-list": (
+        "",
+        _community_object("serviceday:cycle-detail", "service_cycle"),
+        Perm.VIEW_DELIBERATION,
+    ),
+    "deliberation:list": ("", _community_object("deliberation:detail", "deliberation"), Perm.VIEW_DELIBERATION),
+    "deliberation:programme-list": (
+        "",
+        _community_object("deliberation:programme-detail", "programme"),
+        Perm.VIEW_DELIBERATION,
     ),
 }
 
@@ -507,6 +579,56 @@ UNSCOPED_URLS = {
     "schemes:veto-new": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
     "schemes:veto-edit": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
     "schemes:veto-delete": "assessment schemes are city-wide, no place; tested in schemes/tests/test_views.py",
+    "centres:centre-create": "a form over the places the user manages; tested in centres/tests/test_views_staff.py",
+    "centres:booking-create": (
+        "a form over the rooms within the user's reach; tested in centres/tests/test_views_staff.py"
+    ),
+    "centres:usage": "a centre's figures by ?centre=, 404 outside scope; tested in centres/tests/test_views_staff.py",
+    "centres:usage-export": (
+        "a centre's figures by ?centre=, 404 outside scope; tested in centres/tests/test_views_staff.py"
+    ),
+    "centres:booking-approve": "a POST move on a scoped booking; tested in centres/tests/test_views_staff.py",
+    "centres:booking-refuse": "a POST move on a scoped booking; tested in centres/tests/test_views_staff.py",
+    "centres:booking-cancel": "a POST move on a scoped booking; tested in centres/tests/test_views_staff.py",
+    "activities:activity-create": (
+        "a form over the places, rooms and organisers the user manages, forged choices refused; "
+        "tested in activities/tests/test_views.py"
+    ),
+    "activities:activity-rotate": "a POST on a scoped activity; tested in activities/tests/test_views.py",
+    "activities:activity-checkin": "a POST on a scoped activity; tested in activities/tests/test_views.py",
+    "activities:activity-photos": "a POST on a scoped activity; tested in activities/tests/test_views.py",
+    "activities:life": "the figures of the user's branches (VIEW_PARTY too); tested in activities/tests/test_views.py",
+    "activities:life-export": (
+        "the figures of the user's branches as Excel (VIEW_PARTY too); tested in activities/tests/test_views.py"
+    ),
+    "serviceday:cycle-export": (
+        "the list's Excel export, narrowed like the list, no personal data; "
+        "tested in serviceday/tests/test_staff_pages.py"
+    ),
+    "deliberation:create": (
+        "a form over the communities the user manages; tested in deliberation/tests/test_staff_views.py"
+    ),
+    "deliberation:programme-create": (
+        "a form over the communities and streets the user manages; tested in deliberation/tests/test_staff_views.py"
+    ),
+    "deliberation:cancel": "a POST move on a scoped deliberation; tested in deliberation/tests/test_staff_views.py",
+    "deliberation:comment": "a POST on a scoped deliberation; tested in deliberation/tests/test_staff_views.py",
+    "deliberation:comment-hide": (
+        "a POST on a comment of a scoped deliberation; tested in deliberation/tests/test_staff_views.py"
+    ),
+    "deliberation:programme-move": (
+        "a POST move on a scoped programme; tested in deliberation/tests/test_staff_views.py"
+    ),
+    "deliberation:programme-choose": (
+        "a POST move on a scoped programme; tested in deliberation/tests/test_staff_views.py"
+    ),
+    "deliberation:proposal-screen": (
+        "a POST move on a scoped proposal; tested in deliberation/tests/test_staff_views.py"
+    ),
+    "deliberation:proposal-progress": (
+        "a POST on a scoped chosen proposal; tested in deliberation/tests/test_staff_views.py"
+    ),
+    "deliberation:photo": "a progress photo of a scoped proposal; tested in deliberation/tests/test_staff_views.py",
 }
 
 STAFF_NAMESPACES = {
@@ -537,6 +659,10 @@ STAFF_NAMESPACES = {
     "mediation",
     "screening",
     "threezero",
+    "centres",
+    "activities",
+    "serviceday",
+    "deliberation",
 }
 
 LEVEL_CASES = [

@@ -1,0 +1,122 @@
+"""Organisation life (三会一课) as an Excel workbook (openpyxl, write-only): a row per branch, meeting and period with
+its status and how many were held, a sheet of the rules and definitions, and one that says what the export is, when
+and by whom. No personal data."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from gridwork.activities.life import DUE_DAYS, REQUIREMENTS, BranchLife
+from gridwork.common.workbooks import safe_cell
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="C00000")
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+Spec = tuple[str | Promise, int]
+
+LIFE_COLUMNS: tuple[Spec, ...] = (
+    (_("Branch"), 28),
+    (_("Code"), 18),
+    (_("Place served"), 20),
+    (_("Meeting"), 22),
+    (_("Required"), 14),
+    (_("Period"), 10),
+    (_("Status"), 26),
+    (_("Held"), 8),
+)
+
+
+def _sheet(workbook: Workbook, title: str | Promise, columns: Sequence[Spec]) -> WriteOnlyWorksheet:
+    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)[:31]))
+    layout: Any = sheet
+    for index, (_header, width) in enumerate(columns, start=1):
+        layout.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for heading, _width in columns:
+        cell = WriteOnlyCell(sheet, value=str(heading))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header.append(cell)
+    sheet.append(header)
+    return sheet
+
+
+def life_xlsx(lives: Sequence[BranchLife], *, about: Sequence[tuple[str | Promise, Any]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = _sheet(workbook, _("Organisation life"), LIFE_COLUMNS)
+    count = 0
+    for life in lives:
+        branch = life.branch
+        for row in life.rows:
+            for cell in row.cells:
+                values = (
+                    branch.name,
+                    branch.code,
+                    branch.place.name,
+                    str(row.requirement.label),
+                    str(row.requirement.rule),
+                    cell.period.code,
+                    cell.status_label,
+                    cell.held,
+                )
+                sheet.append([safe_cell(sheet, value) for value in values])
+                count += 1
+    layout: Any = sheet
+    layout.auto_filter.ref = f"A1:{get_column_letter(len(LIFE_COLUMNS))}{count + 1}"
+
+    rules = _sheet(workbook, _("Rules"), ((_("Meeting"), 28), (_("Required"), 16), (_("Definition"), 90)))
+    for requirement in REQUIREMENTS:
+        rules.append([str(requirement.label), str(requirement.rule), ""])
+    rules.append(
+        [
+            str(_("Held")),
+            "",
+            str(
+                _(
+                    "An activity of that kind organised by the branch (a party group meeting: by the branch or one of "
+                    "its party groups), started in the period, with its minutes recorded."
+                )
+            ),
+        ]
+    )
+    rules.append([str(_("Gap")), "", str(_("The period has ended and the meeting was not held."))])
+    rules.append(
+        [
+            str(_("Due")),
+            "",
+            str(_("The current period, in its last %(days)d days, without the meeting.") % {"days": DUE_DAYS}),
+        ]
+    )
+
+    about_sheet = _sheet(workbook, _("About this export"), ((_("Item"), 24), (_("Value"), 70)))
+    for label, value in about:
+        about_sheet.append(
+            [str(label), safe_cell(about_sheet, value, DATETIME_FORMAT if isinstance(value, datetime) else "")]
+        )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def xlsx_response(content: bytes, *, ascii_name: str, display_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(display_name, safe='')}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

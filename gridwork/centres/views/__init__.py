@@ -1,0 +1,1 @@
+"""Pages of the centres app: staff (centres, bookings, figures) and public (residents)."""

@@ -1,0 +1,33 @@
+"""The deliberations' and programmes' events, the votes, the meeting records and the progress updates are append-only
+in the database."""
+
+from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+from gridwork.audit import triggers
+
+TABLES = (
+    "deliberation_deliberationevent",
+    "deliberation_deliberationvote",
+    "deliberation_meetingrecord",
+    "deliberation_programmeevent",
+    "deliberation_proposalevent",
+    "deliberation_proposalvote",
+    "deliberation_progressupdate",
+)
+
+
+def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    for table in TABLES:
+        triggers.install(schema_editor.connection, table)
+
+
+def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    for table in TABLES:
+        triggers.remove(schema_editor.connection, table)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("deliberation", "0001_initial"), ("audit", "0002_append_only")]
+    operations = [migrations.RunPython(create, drop)]

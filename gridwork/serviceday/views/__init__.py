@@ -1,0 +1,1 @@
+"""Pages of the service day: the staff's (``staff``) and the public's (``public``)."""
