@@ -164,6 +164,19 @@ def participant_standing(user: Any, activity: Activity) -> Standing:
     return Standing(False, reason=reason)
 
 
+def publicly_visible(user: Any, activity: Activity) -> bool:
+    """Whether the public pages show ``activity`` to ``user``. An activity for the organiser's party members (a
+    支委会, a branch's 主题党日) is internal: only those it is for — and anyone already signed up or checked in — see
+    it; everything else is shown to anyone (refusals to sign up then say why)."""
+    if activity.audience != Audience.PARTY_MEMBERS:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if open_signup(user, activity) is not None or CheckIn.objects.filter(activity=activity, user=user).exists():
+        return True
+    return participant_standing(user, activity).allowed
+
+
 # --- signing up ---------------------------------------------------------------------------------------------------
 
 

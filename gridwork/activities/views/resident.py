@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -58,7 +58,8 @@ def list_view(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("community", "").strip()[:32]
     mine = _my_community(request.user) if request.user.is_authenticated else None
     community = communities.filter(code=code).first() if code else mine
-    activities = list(selectors.upcoming_for(community)) if community is not None else []
+    upcoming = selectors.upcoming_for(community) if community is not None else []
+    activities = [activity for activity in upcoming if participation.publicly_visible(request.user, activity)]
     signed = (
         set(
             selectors.my_signups(request.user)
@@ -86,6 +87,8 @@ def list_view(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, pk: int, *, status: int = 200, refusal: str = "") -> HttpResponse:
     activity = selectors.public_activity_get(pk)
     user: Any = request.user
+    if not participation.publicly_visible(user, activity):
+        raise Http404
     signup = participation.open_signup(user, activity)
     standing = participation.participant_standing(user, activity) if user.is_authenticated else None
     now = timezone.now()
