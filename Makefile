@@ -66,10 +66,11 @@ demo: setup ## Rebuild the demo database from scratch (SCALE=small|city); the ol
 	$(MANAGE) demo_serviceday
 	$(MANAGE) demo_deliberation
 
-lint: setup ## ruff, mypy, Django's system checks and the missing-migrations check
+lint: setup ## ruff, mypy, bandit, Django's system checks and the missing-migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy gridwork config
+	$(VENV)/bin/bandit --quiet --recursive gridwork config --exclude '*/tests/*,*/migrations/*' --severity-level medium
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 

@@ -226,7 +226,7 @@ def _upsert(
                 params.extend((category_id, kind, channel))
                 params.extend(counts.get(name, 0) for name in columns)
             cursor.execute(
-                f"INSERT INTO {quote(table)} ({names}) VALUES {', '.join([placeholders] * len(batch))} "  # noqa: S608 — quoted names, values bound
+                f"INSERT INTO {quote(table)} ({names}) VALUES {', '.join([placeholders] * len(batch))} "  # noqa: S608 — quoted names, values bound  # nosec B608
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
                 params,
             )

@@ -247,7 +247,7 @@ def contract_page(
     *,
     side: Side,
     find: Callable[[int], Contract],
-    extra: Callable[[Contract], dict[str, Any]] | None = None,
+    more_context: Callable[[Contract], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """A contract with its clauses, performance, scores and history, and the forms of the moves the user may make."""
     user: Any = request.user
@@ -319,7 +319,7 @@ def contract_page(
         "refusal": refusal,
         "public": contract.state in PUBLIC_STATES,
         "breadcrumbs": crumbs(side, None, contract.number),
-        **(extra(contract) if extra is not None else {}),
+        **(more_context(contract) if more_context is not None else {}),
     }
     return render(request, "contracts/detail.html", context, status=status or 200)
 

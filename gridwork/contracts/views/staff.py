@@ -162,7 +162,7 @@ def _detail_extra(contract: Any) -> dict[str, Any]:
 def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A contract: parties, term, signatures, clauses with their performance and scores, history, and the moves the
     user may make for the community now."""
-    return contract_page(request, pk, side=STAFF, find=_find(request), extra=_detail_extra)
+    return contract_page(request, pk, side=STAFF, find=_find(request), more_context=_detail_extra)
 
 
 @staff_view(Perm.MANAGE_PARTY)
