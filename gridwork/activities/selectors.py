@@ -244,8 +244,7 @@ def life_place_choices(*, user: Any) -> QuerySet[Place]:
 def upcoming_for(place: Place, *, now: datetime | None = None) -> QuerySet[Activity]:
     """The planned activities of a community not yet ended (its own, and its street's), soonest first."""
     now = now or timezone.now()
-    codes = [code for code in place.path.split("/") if code]
-    ancestors = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+    ancestors = place.ancestor_paths(include_self=True)
     return (
         Activity.objects.filter(state=ActivityState.PLANNED, ends_at__gte=now)
         .filter(Q(place__path__startswith=place.path) | Q(place__path__in=ancestors, place__level=PlaceLevel.STREET))

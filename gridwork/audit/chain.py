@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from gridwork.audit.models import AuditEvent, AuditSeal
+from gridwork.common.locks import advisory_xact_lock
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +80,7 @@ def link_hash(previous: str, sequence: int, content: str) -> str:
 def _lock_head() -> None:
     """One sealer at a time: PostgreSQL takes an advisory lock for the transaction; SQLite's IMMEDIATE transactions
     already hold the database's write lock from their start."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    advisory_xact_lock(_LOCK_KEY)
 
 
 def _unsealed(*, now: datetime) -> Any:

@@ -19,14 +19,10 @@ from gridwork.centres.models import HOLDING_STATES, Booking, BookingState, Centr
 from gridwork.centres.services import KIND_LEVELS, booker_display, is_staff
 from gridwork.common.masking import mask_name, mask_phone
 from gridwork.common.scope import NOTHING, minimal_paths, path_scope_q
+from gridwork.places.codes import ancestor_paths
 from gridwork.places.models import Place
 
 MANAGED_LEVELS = sorted(set().union(*KIND_LEVELS.values()))
-
-
-def _prefixes(path: str) -> list[str]:
-    codes = [code for code in path.split("/") if code]
-    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
 
 
 # --- staff: centres and rooms ---------------------------------------------------------------------------------------
@@ -76,7 +72,8 @@ def reach_q(user: Any, lookup: str = "place__path") -> Q:
     paths = minimal_paths(user.scope_paths(Perm.VIEW_CENTRES))
     condition = NOTHING
     for path in paths:
-        condition |= Q(**{f"{lookup}__startswith": path}) | Q(**{f"{lookup}__in": _prefixes(path)})
+        prefixes = ancestor_paths(path, include_self=True)
+        condition |= Q(**{f"{lookup}__startswith": path}) | Q(**{f"{lookup}__in": prefixes})
     return condition
 
 
@@ -301,7 +298,7 @@ def public_centres(*, community: Place | None = None, q: str = "") -> QuerySet[C
     centres = Centre.objects.filter(is_active=True).select_related("place")
     if community is not None:
         centres = centres.filter(
-            Q(place__path__in=_prefixes(community.path)) | Q(place__path__startswith=community.path)
+            Q(place__path__in=community.ancestor_paths(include_self=True)) | Q(place__path__startswith=community.path)
         )
     if q.strip():
         for word in q.split()[:5]:

@@ -22,8 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +43,7 @@ from gridwork.centres.models import (
     Room,
 )
 from gridwork.common.flows import StaleState, flow_move, flow_start
+from gridwork.common.numbering import next_number
 from gridwork.places.models import Place, PlaceLevel
 
 RETRIES = 5
@@ -51,7 +51,6 @@ RETRIES = 5
 # on SQLite: migration 0003).
 OVERLAP_CONSTRAINT = "centres_booking_no_overlap"
 EXCLUSION_VIOLATION = "23P01"
-NUMBER_LOCK = 0x6365_6E74  # the advisory lock's first key ("cent"); the second is the year
 
 MAX_PURPOSE = 200
 MAX_CONTACT_NAME = 50
@@ -256,20 +255,9 @@ def is_overlap_refusal(error: IntegrityError) -> bool:
     return OVERLAP_CONSTRAINT in str(error) or getattr(cause, "sqlstate", None) == EXCLUSION_VIOLATION
 
 
-def _lock_numbers(year: int) -> None:
-    """Take the year's numbers for this transaction (PostgreSQL: an advisory lock released at commit or rollback), so
-    that bookings made at once number one after another instead of colliding on the same number. SQLite has one
-    writer at a time already."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", [NUMBER_LOCK, year])
-
-
 def booking_next_number(year: int) -> str:
-    prefix = f"订-{year}-"
-    last = Booking.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
+    """订-YYYY-NNNNNN, with the year's numbers locked until the transaction ends (``next_number``)."""
+    return next_number(Booking, prefix=f"订-{year}-", width=6)
 
 
 def _booker_actor(user: Any) -> Any:
@@ -290,7 +278,6 @@ def _insert(fields: dict[str, Any], *, flow: Any, actor: Any, data: dict[str, An
     """Number and save the booking with its first event, each try in a savepoint: a number taken meanwhile is
     retried with the next one; the database's refusal of an overlap becomes the slot's field error."""
     year = timezone.localtime(at).year
-    _lock_numbers(year)
     for remaining in range(RETRIES, 0, -1):
         booking = Booking(number=booking_next_number(year), **fields)
         try:
@@ -585,18 +572,14 @@ def bookings_expire(*, at: datetime | None = None) -> int:
 # --- telling people -----------------------------------------------------------------------------------------------
 
 
-def _prefixes(path: str) -> list[str]:
-    codes = [code for code in path.split("/") if code]
-    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
-
-
 def centre_managers(centre: Centre) -> list[User]:
     """Who decides the centre's bookings: staff holding MANAGE_CENTRES at the centre's place; when it has none, at
     the nearest unit above it that has some (an estate station's community, say)."""
     from gridwork.accounts.selectors import users_holding
 
-    places = {place.path: place.pk for place in Place.objects.filter(path__in=_prefixes(centre.place.path))}
-    for path in reversed(_prefixes(centre.place.path)):
+    paths = centre.place.ancestor_paths(include_self=True)
+    places = {place.path: place.pk for place in Place.objects.filter(path__in=paths)}
+    for path in reversed(paths):
         if path in places:
             users = users_holding(Perm.MANAGE_CENTRES, place_id=places[path])
             if users:

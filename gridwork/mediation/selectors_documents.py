@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from gridwork.accounts.roles import Perm
 from gridwork.common.scope import NOTHING, minimal_paths, path_scope_q
 from gridwork.mediation.models import Agreement, CaseParty, DisputeCase, FollowUp, Mediator, Referral
+from gridwork.places.codes import ancestor_paths
 from gridwork.places.models import Department, Place, PlaceLevel
 
 
@@ -80,19 +81,11 @@ def case_referrals(case: DisputeCase) -> list[Referral]:
 
 def referral_departments(case: DisputeCase) -> QuerySet[Department]:
     """Departments that may receive the case: active, their jurisdiction the case's place or above it."""
-    ancestors = _ancestor_paths([case.place.path]) | {case.place.path}
+    ancestors = case.place.ancestor_paths(include_self=True)
     return Department.objects.filter(is_active=True, place__path__in=ancestors).select_related("place")
 
 
 # --- the mediators' roster --------------------------------------------------------------------------------------------
-
-
-def _ancestor_paths(paths: list[str]) -> set[str]:
-    found: set[str] = set()
-    for path in paths:
-        codes = [code for code in path.split("/") if code]
-        found.update(f"/{'/'.join(codes[:depth])}/" for depth in range(1, len(codes)))
-    return found
 
 
 def mediator_roster(
@@ -103,7 +96,7 @@ def mediator_roster(
     paths = minimal_paths(user.scope_paths(Perm.VIEW_DISPUTES)) if getattr(user, "is_authenticated", False) else []
     condition = path_scope_q(user, Perm.VIEW_DISPUTES, "place__path")
     if paths:
-        condition |= Q(place__path__in=_ancestor_paths(paths))
+        condition |= Q(place__path__in={above for path in paths for above in ancestor_paths(path, include_self=False)})
         condition |= path_scope_q(user, Perm.VIEW_DISPUTES, "communities__path")
     else:
         condition = NOTHING

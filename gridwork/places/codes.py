@@ -101,3 +101,11 @@ def child_code(level: str, parent_code: str, sequence: int) -> str:
 def place_path(parent_path: str | None, code: str) -> str:
     """The materialized path of a place: its ancestors' codes and its own, slash-separated and closed."""
     return f"{parent_path or '/'}{code}/"
+
+
+def ancestor_paths(path: str, *, include_self: bool) -> list[str]:
+    """The paths of the places above the place at ``path``, from the city down, and its own path last when
+    ``include_self``: ``/a/b/c/`` gives ``/a/``, ``/a/b/`` (and ``/a/b/c/``)."""
+    codes = [code for code in path.split("/") if code]
+    last = len(codes) if include_self else len(codes) - 1
+    return ["/" + "/".join(codes[:depth]) + "/" for depth in range(1, last + 1)]

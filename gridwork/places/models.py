@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.common.scope import ScopedQuerySet
+from gridwork.places.codes import ancestor_paths
 
 
 class PlaceLevel(models.TextChoices):
@@ -79,6 +80,11 @@ class Place(models.Model):
     def ancestor_codes(self) -> list[str]:
         """Codes from the city down to the parent, read from the path without a query."""
         return [code for code in self.path.split("/") if code][:-1]
+
+    def ancestor_paths(self, *, include_self: bool) -> list[str]:
+        """Paths from the city down to the parent (and the place's own last when ``include_self``), read from the
+        path without a query."""
+        return ancestor_paths(self.path, include_self=include_self)
 
 
 class BoundaryVersion(models.Model):

@@ -32,6 +32,7 @@ from django.http import Http404
 from gridwork.accounts.roles import Perm
 from gridwork.common.scope import minimal_paths
 from gridwork.party.models import MemberRegistration, RegistrationState
+from gridwork.places.codes import ancestor_paths
 from gridwork.places.models import Place
 from gridwork.points.models import (
     Exchange,
@@ -67,22 +68,13 @@ def point_rules_may_manage(*, user: Any) -> bool:
 # --- the catalogue ------------------------------------------------------------------------------------------------
 
 
-def _ancestor_paths(paths: list[str]) -> list[str]:
-    """Every path strictly above one of ``paths``: ``/a/b/c/`` gives ``/a/`` and ``/a/b/``."""
-    found: set[str] = set()
-    for path in paths:
-        codes = [code for code in path.split("/") if code]
-        for depth in range(1, len(codes)):
-            found.add("/" + "/".join(codes[:depth]) + "/")
-    return sorted(found)
-
-
 def reward_list(*, user: Any, show_withdrawn: bool = False) -> QuerySet[Reward]:
     """The rewards offered by places under the user's posts (each marked ``may_manage``), and those offered from
     above to the places under their posts, read-only (``from_above``); offered ones first."""
     paths = minimal_paths(user.scope_paths(Perm.VIEW_PARTY)) if getattr(user, "is_authenticated", False) else []
     own = Reward.objects.restrict(user, Perm.VIEW_PARTY)
-    above = Reward.objects.filter(place__path__in=_ancestor_paths(paths))
+    above_paths = sorted({above for path in paths for above in ancestor_paths(path, include_self=False)})
+    above = Reward.objects.filter(place__path__in=above_paths)
     rewards = (own | above).select_related("place")
     if not show_withdrawn:
         rewards = rewards.filter(active=True)
@@ -118,7 +110,7 @@ def rewards_for_member(*, member: MemberRegistration) -> QuerySet[Reward]:
     """The rewards offered to the member's community (by it, its street, district or the city) and still offered."""
     community = Place.objects.get(pk=member.community_id)
     return (
-        Reward.objects.filter(active=True, place__path__in=[*_ancestor_paths([community.path]), community.path])
+        Reward.objects.filter(active=True, place__path__in=community.ancestor_paths(include_self=True))
         .select_related("place")
         .order_by("cost", "name", "id")
     )

@@ -28,15 +28,9 @@ QUEUE_ORDER = Case(
 )
 
 
-def _prefixes(path: str) -> list[str]:
-    """The paths of a place and of every place above it."""
-    codes = [code for code in path.split("/") if code]
-    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
-
-
 def community_of_building(building: Place) -> Place | None:
     """The community a building (micro-grid) lies in."""
-    prefixes = _prefixes(building.path)
+    prefixes = building.ancestor_paths(include_self=True)
     if len(prefixes) <= COMMUNITY_DEPTH:
         return None
     return Place.objects.filter(path=prefixes[COMMUNITY_DEPTH - 1], level=PlaceLevel.COMMUNITY).first()
@@ -44,7 +38,7 @@ def community_of_building(building: Place) -> Place | None:
 
 def menu_offers_to(item: ServiceItem, community: Place) -> bool:
     """Whether ``item`` is on the menu of ``community``: offered by it or by a place above it."""
-    return item.place.path in _prefixes(community.path)
+    return item.place.path in community.ancestor_paths(include_self=True)
 
 
 # --- the menu ---------------------------------------------------------------------------------------------------------
@@ -53,7 +47,7 @@ def menu_offers_to(item: ServiceItem, community: Place) -> bool:
 def service_menu(*, community: Place) -> QuerySet[ServiceItem]:
     """The services a community's residents may order: those offered by the community and by every place above it."""
     return (
-        ServiceItem.objects.filter(active=True, place__path__in=_prefixes(community.path))
+        ServiceItem.objects.filter(active=True, place__path__in=community.ancestor_paths(include_self=True))
         .select_related("place")
         .order_by("name", "id")
     )

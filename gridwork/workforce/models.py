@@ -23,13 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.common.flows import FlowEvent, FlowSubject
 from gridwork.common.scope import NOTHING, ScopedQuerySet, minimal_paths, paths_q
+from gridwork.places.codes import ancestor_paths
 from gridwork.places.models import Place
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """The paths of ``path`` and of every place above it: ``/a/b/c/`` → ``/a/``, ``/a/b/``, ``/a/b/c/``."""
-    codes = [code for code in path.split("/") if code]
-    return ["/" + "/".join(codes[: index + 1]) + "/" for index in range(len(codes))]
 
 
 def applies_q(user: Any, perm: str, lookup: str) -> Q:
@@ -40,7 +35,7 @@ def applies_q(user: Any, perm: str, lookup: str) -> Q:
     paths = minimal_paths(user.scope_paths(perm))
     if not paths:
         return NOTHING
-    above = {ancestor for path in paths for ancestor in ancestor_paths(path)}
+    above = {ancestor for path in paths for ancestor in ancestor_paths(path, include_self=True)}
     return paths_q(lookup, paths) | Q(**{f"{lookup}__in": sorted(above)})
 
 

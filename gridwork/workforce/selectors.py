@@ -32,7 +32,6 @@ from gridwork.workforce.models import (
     TrainingRecord,
     Worker,
     WorkerEvent,
-    ancestor_paths,
 )
 
 HUNDRED = Decimal(100)
@@ -244,7 +243,8 @@ def ladder_get(*, user: Any, pk: int, perm: str = Perm.VIEW_WORKFORCE) -> PayLad
 
 def ladder_choices_for(community: Place) -> QuerySet[PayLadder]:
     """The active ladders that apply to a community: those of its district or city."""
-    return PayLadder.objects.filter(active=True, place__path__in=ancestor_paths(community.path)).order_by("name", "id")
+    paths = community.ancestor_paths(include_self=True)
+    return PayLadder.objects.filter(active=True, place__path__in=paths).order_by("name", "id")
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ from gridwork.workforce.models import (
     StarPayRule,
     TrainingRecord,
     Worker,
-    ancestor_paths,
 )
 from gridwork.workforce.presets import LADDER_PRESETS
 from gridwork.workforce.selectors import pay_grade_for
@@ -151,7 +150,7 @@ def _check_ladder(
         if grade is not None:
             errors["ladder"] = _("Choose the pay ladder the grade is on.")
         return None, None
-    if not ladder.active or ladder.place.path not in ancestor_paths(community.path):
+    if not ladder.active or ladder.place.path not in community.ancestor_paths(include_self=True):
         errors["ladder"] = _("This pay ladder does not apply in the worker's community.")
         return None, None
     if grade is None or not 1 <= grade <= ladder.grades:

@@ -16,7 +16,7 @@ from typing import IO, Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,8 @@ from gridwork.activities.models import (
 from gridwork.audit.services import audit_record
 from gridwork.common.evidence import PHOTO, EvidenceRejected, clean_evidence
 from gridwork.common.flows import flow_move, flow_start
+from gridwork.common.numbering import next_number
+from gridwork.places.codes import ancestor_paths
 from gridwork.places.models import Place, PlaceLevel
 
 RETRIES = 5
@@ -71,16 +73,9 @@ def checkin_url(activity: Activity) -> str:
 
 
 def activity_next_number(year: int) -> str:
-    """活-YYYY-NNNNNN: the year's highest number plus one (a clash retries with the next one: no gaps)."""
-    prefix = f"活-{year}-"
-    last = Activity.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    codes = [code for code in path.split("/") if code]
-    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+    """活-YYYY-NNNNNN: the year's highest number plus one, the year's numbers locked until the transaction ends
+    (``next_number``; a clash still retries with the next one: no gaps)."""
+    return next_number(Activity, prefix=f"活-{year}-", width=6)
 
 
 def bookable_rooms(actor: Any) -> QuerySet[Any]:
@@ -93,7 +88,7 @@ def bookable_rooms(actor: Any) -> QuerySet[Any]:
     ancestors: set[str] = set()
     for path in paths:
         condition |= Q(centre__place__path__startswith=path)
-        ancestors.update(_ancestor_paths(path))
+        ancestors.update(ancestor_paths(path, include_self=True))
     if ancestors:
         condition |= Q(centre__place__path__in=sorted(ancestors))
     return (
@@ -229,9 +224,9 @@ def activity_create(
     year = timezone.localtime(at).year
     community = place if place.level == PlaceLevel.COMMUNITY else None
     for remaining in range(RETRIES, 0, -1):
-        number = activity_next_number(year)
         try:
             with transaction.atomic():
+                number = activity_next_number(year)
                 booking = None
                 if room is not None:
                     booking = _book(

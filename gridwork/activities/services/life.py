@@ -24,8 +24,7 @@ from gridwork.places.models import Place
 
 
 def _ancestors_nearest_first(place: Place) -> list[Place]:
-    codes = [code for code in place.path.split("/") if code]
-    paths = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+    paths = place.ancestor_paths(include_self=True)
     by_path = {p.path: p for p in Place.objects.filter(path__in=paths)}
     return [by_path[path] for path in reversed(paths) if path in by_path]
 

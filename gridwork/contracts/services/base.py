@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from gridwork.accounts.selectors import users_holding
 from gridwork.cobuild.categories import ServiceField
 from gridwork.common.calendar import years_later
 from gridwork.common.flows import StaleState
+from gridwork.common.numbering import next_number
 from gridwork.contracts.flows import CONTRACT_FLOW
 from gridwork.contracts.models import (
     Clause,
@@ -255,10 +255,8 @@ def clause_errors(values: ClauseValues, *, contract: Contract) -> dict[str, str]
 
 
 def _next_number(year: int) -> str:
-    prefix = f"GJ{year}"
-    last = Contract.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    """GJYYYYNNNN (``next_number``)."""
+    return next_number(Contract, prefix=f"GJ{year}", width=4)
 
 
 def _community_organisation(community: Place) -> PartyOrganisation | None:

@@ -99,9 +99,7 @@ def require_participant(user: Any, place: Place) -> Resident:
 def managers_of(place: Place) -> list[User]:
     """Whom to tell about ``place``: the staff managing deliberations at the place, or at the nearest unit above it
     that has some."""
-    codes = [code for code in place.path.split("/") if code]
-    paths = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
-    for path in reversed(paths):
+    for path in reversed(place.ancestor_paths(include_self=True)):
         holder = Place.objects.filter(path=path).only("pk").first()
         if holder is None:
             continue

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.models import User
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import StaleState, flow_move, flow_start
+from gridwork.common.numbering import next_number
 from gridwork.deliberation.flows import DELIBERATION_FLOW, DeliberationAction
 from gridwork.deliberation.models import (
     MAX_OPTIONS,
@@ -62,12 +62,10 @@ EARLIEST_START = timedelta(days=1)  # a window may start at most this long befor
 
 
 def deliberation_next_number(year: int) -> str:
-    """议-YYYY-NNNNNN: the year's highest number plus one; two openings at once: the unique number makes one fail
-    and it takes the next one (``deliberation_open`` retries)."""
-    prefix = f"议-{year}-"
-    last = Deliberation.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
+    """议-YYYY-NNNNNN: the year's highest number plus one, the year's numbers locked until the transaction ends
+    (``next_number``); should two openings still clash, the unique number makes one fail and it takes the next one
+    (``deliberation_open`` retries)."""
+    return next_number(Deliberation, prefix=f"议-{year}-", width=6)
 
 
 # --- opening --------------------------------------------------------------------------------------------------------

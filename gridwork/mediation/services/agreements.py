@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from gridwork.accounts.models import User
 from gridwork.accounts.roles import Perm
 from gridwork.accounts.selectors import users_holding
 from gridwork.common.flows import StaleState
+from gridwork.common.numbering import next_number
 from gridwork.common.scope import path_scope_q
 from gridwork.mediation.documents import agreement_pdf, sha256_of
 from gridwork.mediation.flows import CASE_FLOW, CaseAction
@@ -93,10 +94,8 @@ def community_managers(case: DisputeCase) -> list[User]:
 
 
 def _next_number(year: int) -> str:
-    prefix = f"{NUMBER_PREFIX}-{year}-"
-    last = Agreement.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
+    """The agreement's number, ``NUMBER_PREFIX``-YYYY-NNNNNN (``next_number``)."""
+    return next_number(Agreement, prefix=f"{NUMBER_PREFIX}-{year}-", width=6)
 
 
 def agreement_errors(

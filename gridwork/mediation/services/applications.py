@@ -44,6 +44,7 @@ from gridwork.mediation.models import (
 )
 from gridwork.mediation.services import cases
 from gridwork.mediation.services.cases import MAX_TEXT, MAX_TITLE, PHONE_RE, PartyInput
+from gridwork.places.codes import ancestor_paths
 from gridwork.places.models import Place, PlaceLevel
 
 MAX_OPEN_APPLICATIONS = 3
@@ -75,14 +76,9 @@ def is_resident(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "kind", "") == UserKind.RESIDENT)
 
 
-def _prefixes(path: str) -> list[str]:
-    codes = [code for code in path.split("/") if code]
-    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
-
-
 def community_of(place: Place) -> Place | None:
     """The community a place lies in (itself for a community); ``None`` above the community level."""
-    prefixes = _prefixes(place.path)
+    prefixes = place.ancestor_paths(include_self=True)
     if len(prefixes) < COMMUNITY_DEPTH:
         return None
     return Place.objects.filter(path=prefixes[COMMUNITY_DEPTH - 1], level=PlaceLevel.COMMUNITY).first()
@@ -103,7 +99,7 @@ def application_managers(community: Place) -> list[User]:
     """Who is told of a new application: active staff holding MANAGE_DISPUTES at the community; when it has none,
     at the nearest unit above it that has some (the street, then the district…)."""
     managing_roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.MANAGE_DISPUTES in perms]
-    for path in reversed(_prefixes(community.path)):
+    for path in reversed(community.ancestor_paths(include_self=True)):
         users = list(
             User.objects.filter(
                 is_active=True,
@@ -408,9 +404,9 @@ def community_search(query: str) -> list[Place]:
         by_building &= Q(name__icontains=word) | Q(address__icontains=word) | Q(parent__name__icontains=word)
     found = {place.pk: place for place in community_choices().filter(by_name)[:SEARCH_RESULTS]}
     paths = {
-        _prefixes(path)[COMMUNITY_DEPTH - 1]
+        ancestor_paths(path, include_self=True)[COMMUNITY_DEPTH - 1]
         for path in Place.objects.filter(by_building, level=PlaceLevel.MICROGRID).values_list("path", flat=True)[:200]
-        if len(_prefixes(path)) >= COMMUNITY_DEPTH
+        if len(ancestor_paths(path, include_self=True)) >= COMMUNITY_DEPTH
     }
     for place in community_choices().filter(path__in=paths)[:SEARCH_RESULTS]:
         found.setdefault(place.pk, place)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import StaleState, flow_move, flow_start
+from gridwork.common.numbering import next_number
 from gridwork.mediation.flows import CASE_FLOW, CaseAction, case_target, single_move_flow
 from gridwork.mediation.models import (
     Agreement,
@@ -143,11 +144,6 @@ def case_places(place: Place) -> tuple[Place, Place]:
     return place, community
 
 
-def _ancestor_paths(place: Place) -> list[str]:
-    codes = [code for code in place.path.split("/") if code]
-    return ["/" + "/".join(codes[: index + 1]) + "/" for index in range(len(codes))]
-
-
 # --- registering --------------------------------------------------------------------------------------------------
 
 
@@ -220,12 +216,10 @@ def _party_row(case: DisputeCase, party: PartyInput, order: int) -> CaseParty:
 
 
 def case_next_number(year: int) -> str:
-    """调-YYYY-NNNNNN: the year's highest number plus one. Two registrations at once: the unique number makes one
-    fail, and it takes the next one (``case_register`` retries), so the numbers have no gaps."""
-    prefix = f"调-{year}-"
-    last = DisputeCase.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
+    """调-YYYY-NNNNNN: the year's highest number plus one, the year's numbers locked until the transaction ends
+    (``next_number``). Should two registrations still clash, the unique number makes one fail, and it takes the next
+    one (``case_register`` retries), so the numbers have no gaps."""
+    return next_number(DisputeCase, prefix=f"调-{year}-", width=6)
 
 
 def case_register(
@@ -455,7 +449,9 @@ def recused_mediator_ids(case: DisputeCase) -> set[int]:
 def serving_mediators(case: DisputeCase) -> Any:
     """Mediators serving the case's community: listed for it, or with their place at or above it."""
     return (
-        Mediator.objects.filter(Q(communities=case.community) | Q(place__path__in=_ancestor_paths(case.community)))
+        Mediator.objects.filter(
+            Q(communities=case.community) | Q(place__path__in=case.community.ancestor_paths(include_self=True))
+        )
         .select_related("place")
         .distinct()
     )

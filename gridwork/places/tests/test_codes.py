@@ -1,6 +1,7 @@
 import pytest
 
-from gridwork.places.codes import PlaceCodeError, child_code, place_path, validate_place_code
+from gridwork.places.codes import PlaceCodeError, ancestor_paths, child_code, place_path, validate_place_code
+from gridwork.places.models import Place
 
 
 @pytest.mark.parametrize(
@@ -55,3 +56,28 @@ def test_child_code_refuses_out_of_range_sequence() -> None:
 def test_place_path_nests() -> None:
     assert place_path(None, "1") == "/1/"
     assert place_path("/1/", "2") == "/1/2/"
+
+
+@pytest.mark.parametrize(
+    ("path", "include_self", "expected"),
+    [
+        ("/a/b/c/", True, ["/a/", "/a/b/", "/a/b/c/"]),
+        ("/a/b/c/", False, ["/a/", "/a/b/"]),
+        ("/a/", True, ["/a/"]),
+        ("/a/", False, []),
+        ("/", True, []),
+        ("/", False, []),
+    ],
+)
+def test_ancestor_paths_top_down(path: str, include_self: bool, expected: list[str]) -> None:
+    assert ancestor_paths(path, include_self=include_self) == expected
+
+
+def test_place_ancestor_paths_reads_its_path() -> None:
+    place = Place(code="520102003012", path="/520100000000/520102000000/520102003000/520102003012/")
+    assert place.ancestor_paths(include_self=False) == [
+        "/520100000000/",
+        "/520100000000/520102000000/",
+        "/520100000000/520102000000/520102003000/",
+    ]
+    assert place.ancestor_paths(include_self=True)[-1] == place.path
