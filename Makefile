@@ -43,6 +43,12 @@ run: setup ## Set up, migrate the SQLite database, load the demo city, serve on 
 	$(MANAGE) demo_activities --if-empty
 	$(MANAGE) demo_serviceday --if-empty
 	$(MANAGE) demo_deliberation --if-empty
+	$(MANAGE) demo_socialorgs --if-empty
+	$(MANAGE) demo_estates --if-empty
+	$(MANAGE) demo_property --if-empty
+	$(MANAGE) demo_gridvisits --if-empty
+	$(MANAGE) demo_admission --if-empty
+	$(MANAGE) demo_keytasks --if-empty
 	$(MANAGE) demo_logins
 	@pids=(); \
 	trap 'kill $${pids[@]} 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
@@ -65,6 +71,12 @@ demo: setup ## Rebuild the demo database from scratch (SCALE=small|city); the ol
 	$(MANAGE) demo_activities
 	$(MANAGE) demo_serviceday
 	$(MANAGE) demo_deliberation
+	$(MANAGE) demo_socialorgs
+	$(MANAGE) demo_estates
+	$(MANAGE) demo_property
+	$(MANAGE) demo_gridvisits
+	$(MANAGE) demo_admission
+	$(MANAGE) demo_keytasks
 
 lint: setup ## ruff, mypy, bandit, Django's system checks and the missing-migrations check
 	$(VENV)/bin/ruff check .
@@ -74,7 +86,8 @@ lint: setup ## ruff, mypy, bandit, Django's system checks and the missing-migrat
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
-test: lint ## Every check: lint, then the whole suite on SQLite and on PostgreSQL (with the browser tests)
+test: lint ## Every check: lint, pip-audit, then the whole suite on SQLite and on PostgreSQL (with the browser tests)
+	scripts/audit-deps.sh
 	scripts/system-deps.sh
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
