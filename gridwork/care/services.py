@@ -33,35 +33,31 @@ from gridwork.accounts.models import User
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.care.models import Difficulty, HouseholdInDifficulty, Need, Pairing, Visit, VisitorRole
-from gridwork.matters.models import Channel, Matter
-from gridwork.matters.services import matter_file
+from gridwork.common.need_outcomes import (
+    MAX_NEED,
+    MAX_NEEDS,
+    NeedAlreadyConverted,
+    clean_needs,
+    holds_over,
+    household_community,
+    household_matter_file,
+    household_wish_post,
+    mark_converted,
+)
+from gridwork.matters.models import Matter
 from gridwork.party.models import MemberRegistration, RegistrationState
 from gridwork.places.models import Place, PlaceLevel
 from gridwork.wishes.models import Wish
-from gridwork.wishes.services import wish_post
+
+# The limits of a visit's needs live with the shared rule (common.need_outcomes); named here for care.forms.
+__all__ = ["MAX_NEED", "MAX_NEEDS"]
 
 MAX_NOTE = 1000
 MAX_REASON = 500
 MAX_NOTES = 2000
-MAX_NEED = 500
-MAX_NEEDS = 20
-
-
-class NeedAlreadyConverted(Exception):
-    """The need has already become a matter or a micro-wish (an earlier try, or someone else just now)."""
-
-    def __init__(self) -> None:
-        super().__init__(_("This need has already been filed as a matter or posted as a micro-wish."))
 
 
 # --- places and people -----------------------------------------------------------------------------------------------
-
-
-def holds_over(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
 
 
 def _require(actor: Any, perm: str, place: Place, message: str) -> None:
@@ -72,16 +68,6 @@ def _require(actor: Any, perm: str, place: Place, message: str) -> None:
 def _signed_in(actor: Any) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."))
-
-
-def household_community(household: Place) -> Place | None:
-    """The community the household lies in (read from its path)."""
-    return Place.objects.filter(code__in=household.ancestor_codes(), level=PlaceLevel.COMMUNITY).first()
-
-
-def household_building(household: Place) -> Place | None:
-    """The building (micro-grid) the household lies in: where a matter of the household is filed."""
-    return Place.objects.filter(code__in=household.ancestor_codes(), level=PlaceLevel.MICROGRID).first()
 
 
 def leader_may_pair(leader: Any, household: Place) -> bool:
@@ -460,16 +446,6 @@ def _visit_pairing(*, actor: Any, record: HouseholdInDifficulty, pairing: Pairin
     return pairing
 
 
-def clean_needs(needs: Sequence[str]) -> tuple[list[str], str]:
-    """The needs as typed (one per item, empty ones dropped) and what is wrong with them."""
-    kept = [text.strip() for text in needs if text and text.strip()]
-    if len(kept) > MAX_NEEDS:
-        return kept, _("At most %(max)d needs per visit.") % {"max": MAX_NEEDS}
-    if any(len(text) > MAX_NEED for text in kept):
-        return kept, _("Keep each need within %(max)d characters.") % {"max": MAX_NEED}
-    return kept, ""
-
-
 def visit_record(
     *,
     actor: Any,
@@ -552,11 +528,7 @@ def _need_for_conversion(actor: Any, need: Need) -> tuple[Need, Place]:
 
 def _mark_converted(*, actor: Any, need: Need, now: datetime, **outcome: Any) -> None:
     """The compare-and-set that makes a need one thing, once; losing it rolls back the caller's transaction."""
-    marked = Need.objects.filter(pk=need.pk, matter__isnull=True, wish__isnull=True).update(
-        converted_by=actor, converted_at=now, **outcome
-    )
-    if not marked:
-        raise NeedAlreadyConverted
+    mark_converted(Need, pk=need.pk, outcome_fields=("matter", "wish"), actor=actor, now=now, **outcome)
 
 
 def need_file_matter(
@@ -572,19 +544,13 @@ def need_file_matter(
     when = now or timezone.now()
     with transaction.atomic():
         need, household = _need_for_conversion(actor, need)
-        _require(actor, Perm.FILE_MATTERS, household, _("You may not file matters for this household's area."))
-        building = household_building(household)
-        if building is None:
-            raise ValidationError({NON_FIELD_ERRORS: _("The household lies in no building; file the matter by hand.")})
-        receipt = matter_file(
+        matter = household_matter_file(
             actor=actor,
-            channel=Channel.PATROL,
+            household=household,
             text=need.text if text is None else text,
-            building=building,
             kind=kind,
             now=when,
         )
-        matter = Matter.objects.get(pk=receipt.matter_id)
         _mark_converted(actor=actor, need=need, now=when, matter=matter)
         audit_record(
             actor=actor,
@@ -611,17 +577,14 @@ def need_post_wish(
     when = now or timezone.now()
     with transaction.atomic():
         need, household = _need_for_conversion(actor, need)
-        community = household_community(household)
-        wish = wish_post(
+        wish = household_wish_post(
             actor=actor,
+            household=household,
             title=title,
-            description=description,
             value=value,
             beneficiary_name=beneficiary_name,
             beneficiary_phone=beneficiary_phone,
-            community=community,
-            building=household_building(household),
-            on_behalf=True,
+            description=description,
             now=when,
         )
         _mark_converted(actor=actor, need=need, now=when, wish=wish)

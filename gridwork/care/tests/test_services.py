@@ -15,6 +15,7 @@ from gridwork.audit.models import AuditEvent
 from gridwork.care import services
 from gridwork.care.models import Difficulty, HouseholdInDifficulty, Need, Pairing, Visit, VisitorRole
 from gridwork.care.tests.factories import CareWorld, days_ago, flag, make_member, pair, visit
+from gridwork.common import need_outcomes
 from gridwork.matters.models import Channel, Matter
 from gridwork.party.models import RegistrationState
 from gridwork.wishes.models import Wish, WishState
@@ -331,7 +332,7 @@ def test_a_conversion_that_loses_the_race_is_refused_and_its_matter_rolled_back(
     """Someone else posts the need as a wish while this filing is under way: the filing's compare-and-set finds the
     need taken, and the matter it filed disappears with its transaction."""
     need = _need(world)
-    real_file = services.matter_file
+    real_file = need_outcomes.matter_file
 
     def file_while_another_takes_it(**kwargs: object) -> object:
         receipt = real_file(**kwargs)  # type: ignore[arg-type]
@@ -346,7 +347,7 @@ def test_a_conversion_that_loses_the_race_is_refused_and_its_matter_rolled_back(
         Need.objects.filter(pk=need.pk).update(wish=wish, converted_by=world.staff, converted_at=timezone.now())
         return receipt
 
-    monkeypatch.setattr(services, "matter_file", file_while_another_takes_it)
+    monkeypatch.setattr(need_outcomes, "matter_file", file_while_another_takes_it)
     with pytest.raises(services.NeedAlreadyConverted):
         services.need_file_matter(actor=world.grid_worker, need=need)
     assert not Matter.objects.exists()
