@@ -48,6 +48,12 @@ INSTALLED_APPS = [
     "gridwork.activities",
     "gridwork.serviceday",
     "gridwork.deliberation",
+    "gridwork.socialorgs",
+    "gridwork.estates",
+    "gridwork.propertyfirms",
+    "gridwork.gridvisits",
+    "gridwork.admission",
+    "gridwork.keytasks",
     "gridwork.people",
     "gridwork.imports",
     "gridwork.matters",
@@ -272,6 +278,9 @@ GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
     ("activities-life-gaps", "15 8 * * *", "gridwork.activities.tasks.warn_life_gaps"),
     ("serviceday-daily", "30 7 * * *", "gridwork.serviceday.tasks.run_service_days"),
     ("deliberation-meetings", "15 8 * * *", "gridwork.deliberation.tasks.remind_meetings"),
+    ("estates-elections", "10 7 * * *", "gridwork.estates.tasks.warn_elections"),
+    ("propertyfirms-expire-recognitions", "10 1 * * *", "gridwork.propertyfirms.tasks.expire_recognitions"),
+    ("keytasks-warn-milestones", "0 8 * * *", "gridwork.keytasks.tasks.warn_milestones"),
 )
 
 # Smart triage: the trained model suggests (falling back to the keyword rules while there is none).
@@ -297,6 +306,10 @@ GRIDWORK_SCREENING_DUE_DAY = env_int("GRIDWORK_SCREENING_DUE_DAY", 25)
 CENTRES_MAX_BOOKING_HOURS = env_int("GRIDWORK_CENTRES_MAX_BOOKING_HOURS", 8)
 CENTRES_BOOKING_HORIZON_DAYS = env_int("GRIDWORK_CENTRES_BOOKING_HORIZON_DAYS", 90)
 CENTRES_MAX_UPCOMING_BOOKINGS = env_int("GRIDWORK_CENTRES_MAX_UPCOMING_BOOKINGS", 5)
+# Community actors: the community social organisations each community should have ("5+X", at least 15 — seed 002).
+GRIDWORK_SOCIALORGS_TARGET = env_int("GRIDWORK_SOCIALORGS_TARGET", 15)
+# Key tasks: how many working days before a milestone's due date its responsible person is warned.
+GRIDWORK_KEYTASKS_WARN_WORKING_DAYS = env_int("GRIDWORK_KEYTASKS_WARN_WORKING_DAYS", 3)
 
 LOGGING = {
     "version": 1,

@@ -71,6 +71,25 @@ class Perm:
     # Residents' voice: the monthly service day, deliberations (议事) and yearly public-interest projects (民生实事).
     VIEW_DELIBERATION = "deliberation.view"
     MANAGE_DELIBERATION = "deliberation.manage"
+    # Community actors (seeds 001, 002, 003): social organisations and teams, estates (小区) with their owners'
+    # committees, property companies and "red property". Community staff and above keep them; grid workers look.
+    VIEW_ACTORS = "actors.view"
+    MANAGE_ACTORS = "actors.manage"
+    # Grid workers' visits (看问记化, 民情日记): grid workers and community staff record; those above look.
+    VIEW_GRID_VISITS = "gridvisits.view"
+    RECORD_GRID_VISITS = "gridvisits.record"
+    # The community's duty list and admission (准入): departments and streets ask to push a task down to communities;
+    # the approving bodies (a department marked as one, e.g. the organisation department, civil affairs) decide; the
+    # duty lists themselves are kept by district and city staff.
+    VIEW_ADMISSION = "admission.view"
+    REQUEST_ADMISSION = "admission.request"
+    DECIDE_ADMISSION = "admission.decide"
+    MANAGE_DUTY_LIST = "admission.manage_duties"
+    # Key tasks run as projects (任务项目化、项目清单化、清单责任化): leaders at street level and above define them;
+    # the units and people responsible report progress.
+    VIEW_KEY_TASKS = "keytasks.view"
+    MANAGE_KEY_TASKS = "keytasks.manage"
+    REPORT_KEY_TASKS = "keytasks.report"
     VIEW_AUDIT = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -95,10 +114,27 @@ _COMMUNITY_WORK = frozenset(
         Perm.MANAGE_CENTRES,
         Perm.VIEW_DELIBERATION,
         Perm.MANAGE_DELIBERATION,
+        Perm.VIEW_ACTORS,
+        Perm.MANAGE_ACTORS,
+        Perm.VIEW_GRID_VISITS,
+        Perm.RECORD_GRID_VISITS,
+        Perm.VIEW_ADMISSION,
+        Perm.VIEW_KEY_TASKS,
+        Perm.REPORT_KEY_TASKS,
     }
 )
 _SUPERVISING = frozenset(
-    {Perm.VIEW_PLACES, Perm.VIEW_PARTY, Perm.VIEW_PEOPLE, Perm.VIEW_STAFF, Perm.VIEW_RATINGS, Perm.VIEW_WORKFORCE}
+    {
+        Perm.VIEW_PLACES,
+        Perm.VIEW_PARTY,
+        Perm.VIEW_PEOPLE,
+        Perm.VIEW_STAFF,
+        Perm.VIEW_RATINGS,
+        Perm.VIEW_WORKFORCE,
+        Perm.VIEW_GRID_VISITS,
+        Perm.VIEW_ADMISSION,
+        Perm.VIEW_KEY_TASKS,
+    }
 )
 _DISPUTES = frozenset({Perm.VIEW_DISPUTES, Perm.MANAGE_DISPUTES, Perm.VIEW_DISPUTE_PARTIES})
 _MANAGING = _SUPERVISING | {
@@ -111,6 +147,11 @@ _MANAGING = _SUPERVISING | {
     Perm.MANAGE_CENTRES,
     Perm.VIEW_DELIBERATION,
     Perm.MANAGE_DELIBERATION,
+    Perm.VIEW_ACTORS,
+    Perm.MANAGE_ACTORS,
+    Perm.REQUEST_ADMISSION,
+    Perm.MANAGE_KEY_TASKS,
+    Perm.REPORT_KEY_TASKS,
 }
 # The closed loop: who files, dispatches (分流), handles (处置) and calls back (回访).
 _HANDLING = frozenset({Perm.VIEW_MATTERS, Perm.HANDLE_MATTERS})
@@ -131,6 +172,9 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             Perm.SCREEN_DISPUTES,
             Perm.VIEW_CENTRES,
             Perm.VIEW_DELIBERATION,
+            Perm.VIEW_ACTORS,
+            Perm.VIEW_GRID_VISITS,
+            Perm.RECORD_GRID_VISITS,
         },
         Role.COMMUNITY_STAFF: _COMMUNITY_WORK | _DISPATCHING | {Perm.VIEW_DIFFICULTY, Perm.MANAGE_DIFFICULTY},
         Role.STREET_STAFF: _MANAGING
@@ -138,12 +182,28 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         | _SUPERVISING_MATTERS
         | _DISPUTES
         | {Perm.MANAGE_ROUTING, Perm.VIEW_DIFFICULTY, Perm.SELF_ASSESS, Perm.REVIEW_RATINGS},
-        Role.DEPARTMENT_HANDLER: frozenset({Perm.VIEW_PLACES}) | _HANDLING,
+        Role.DEPARTMENT_HANDLER: frozenset(
+            {
+                Perm.VIEW_PLACES,
+                Perm.VIEW_ADMISSION,
+                Perm.REQUEST_ADMISSION,
+                Perm.DECIDE_ADMISSION,
+                Perm.VIEW_KEY_TASKS,
+                Perm.REPORT_KEY_TASKS,
+            }
+        )
+        | _HANDLING,
         Role.DISTRICT_STAFF: _MANAGING
         | _DISPATCHING
         | _SUPERVISING_MATTERS
         | _DISPUTES
-        | {Perm.MANAGE_ROUTING, Perm.SELF_ASSESS, Perm.REVIEW_RATINGS, Perm.REVIEW_THREE_ZERO},
+        | {
+            Perm.MANAGE_ROUTING,
+            Perm.SELF_ASSESS,
+            Perm.REVIEW_RATINGS,
+            Perm.REVIEW_THREE_ZERO,
+            Perm.MANAGE_DUTY_LIST,
+        },
         Role.DISPATCH_CENTRE: frozenset({Perm.VIEW_PLACES, Perm.VIEW_STAFF, Perm.MANAGE_ROUTING, Perm.ESCALATE_MATTERS})
         | _DISPATCHING
         | _SUPERVISING_MATTERS,
@@ -158,6 +218,7 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             Perm.REVIEW_RATINGS,
             Perm.ACCEPT_RATINGS,
             Perm.REVIEW_THREE_ZERO,
+            Perm.MANAGE_DUTY_LIST,
         },
         # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
         # the audit administrator reads the audit log and changes nothing.

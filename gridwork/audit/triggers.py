@@ -41,6 +41,8 @@ APPEND_ONLY_TABLES = (
     "mediation_mediationsession",
     "threezero_applicationevent",
     "centres_bookingevent",
+    "estates_committeeevent",
+    "estates_electionwarning",
     "deliberation_deliberationevent",
     "deliberation_deliberationvote",
     "deliberation_meetingrecord",
@@ -53,6 +55,18 @@ APPEND_ONLY_TABLES = (
     "serviceday_itemrating",
     "activities_activityevent",
     "activities_checkin",
+    "gridvisits_gridvisit",
+    "gridvisits_visitphoto",
+    "keytasks_keytaskevent",
+    "keytasks_progressreport",
+    "keytasks_reportevidence",
+    "keytasks_milestonewarning",
+    "admission_dutychange",
+    "admission_admissionevent",
+    "admission_admissiondecision",
+    "admission_unadmittedreport",
+    "propertyfirms_recognitionevent",
+    "socialorgs_incubationevent",
 )
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

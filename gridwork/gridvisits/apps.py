@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GridvisitsConfig(AppConfig):
+    name = "gridwork.gridvisits"
+    label = "gridvisits"

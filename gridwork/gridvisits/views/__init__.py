@@ -1,0 +1,1 @@
+"""Staff pages of grid workers' visits, at /staff/grid-visits/."""

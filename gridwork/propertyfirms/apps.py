@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PropertyfirmsConfig(AppConfig):
+    name = "gridwork.propertyfirms"
+    label = "propertyfirms"

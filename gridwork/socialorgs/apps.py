@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SocialorgsConfig(AppConfig):
+    name = "gridwork.socialorgs"
+    label = "socialorgs"
