@@ -19,6 +19,7 @@ from gridwork.accounts.tests.factories import make_resident_user, make_staff
 from gridwork.activities.models import ActivityKind, Audience
 from gridwork.activities.services.activities import activity_add_photos, activity_create
 from gridwork.activities.tests.factories import soon
+from gridwork.admission.models import AdmissionRequest, AdmissionState, Assignment
 from gridwork.alliances.models import Alliance
 from gridwork.care.models import HouseholdInDifficulty
 from gridwork.centres.models import CentreKind
@@ -29,6 +30,12 @@ from gridwork.contracts.models import Contract
 from gridwork.deliberation.models import Programme
 from gridwork.deliberation.services import deliberation_open, programme_open, proposal_submit
 from gridwork.deliberation.tests.factories import resident_account
+from gridwork.estates import services as estate_services
+from gridwork.estates.models import Estate
+from gridwork.estates.services import CommitteeInput, MeetingInput
+from gridwork.gridvisits.models import GridVisit, VisitNeed
+from gridwork.keytasks import services as keytask_services
+from gridwork.keytasks.flows import TaskAction
 from gridwork.matters.models import Matter, MatterEvent, RoutingRule
 from gridwork.matters.photos import clean_photo
 from gridwork.matters.services import matter_file
@@ -58,10 +65,22 @@ from gridwork.places.codes import CODE_SHAPES
 from gridwork.places.models import CHILD_LEVEL, Place
 from gridwork.places.tests.factories import CityTree, make_place
 from gridwork.points.models import Exchange, PointAccount, Reward
+from gridwork.propertyfirms.models import PropertyCompany, ServiceContract
 from gridwork.ratings.models import Assessment, Round, Target
 from gridwork.schemes.models import Scheme, SchemeVersion, TargetKind, VersionState
 from gridwork.screening.models import RiskEntry, Screening
 from gridwork.serviceday.tests.factories import service_day_at
+from gridwork.socialorgs.models import (
+    FilingStatus,
+    Incubation,
+    IncubationBase,
+    IncubationState,
+    Member,
+    MemberRole,
+    Organisation,
+    OrgKind,
+)
+from gridwork.socialorgs.models import ServiceField as OrgServiceField
 from gridwork.supervision.models import UnitTask, Whistle
 from gridwork.threezero.models import Application
 from gridwork.volunteers.models import ServiceOrder
@@ -85,6 +104,8 @@ CENTRE_KIND_AT_LEVEL = {
     "grid": CentreKind.ESTATE_STATION,
     "microgrid": CentreKind.ESTATE_STATION,
 }
+# Where bases, admission requests and key tasks are kept: a street or a unit above it.
+ABOVE_COMMUNITY = frozenset({"street", "district", "city"})
 ROLE_AT_LEVEL = {
     "city": Role.CITY_STAFF,
     "district": Role.DISTRICT_STAFF,
@@ -356,6 +377,148 @@ def _community_life_at(household: Place, mark: str) -> dict[str, models.Model]:
     }
 
 
+def _actors_at(
+    place: Place, household: Place, mark: str, user: User, registering_street: Place
+) -> dict[str, models.Model]:
+    """The community's actors (#14) around the household: a social organisation of its community with a member and a
+    stay at an incubation base of its street; an estate of the community with its committee and a meeting; a property
+    company registered by an unrelated street (``registering_street``, neither above nor under any scope user), seen
+    only through its contract serving the estate; a grid visit of the household with a need; an admitted request
+    scoped to the street, assigned to the community; a key task of the street with an item of the community. A street
+    or a unit above also gets its own incubation base and admission request (none below: those are kept at streets)."""
+    community = household.parent.parent.parent  # type: ignore[union-attr]
+    assert community is not None
+    assert community.level == "community"
+    street = community.parent
+    assert street is not None
+    assert street.level == "street"
+    grid = household.parent.parent  # type: ignore[union-attr]
+    assert grid is not None
+    today = timezone.localdate()
+    manager = make_staff(
+        role=Role.COMMUNITY_STAFF, place=community, username=f"{mark.lower()}-actors", full_name=f"{mark} manager"
+    )
+    street_staff = make_staff(
+        role=Role.STREET_STAFF, place=street, username=f"{mark.lower()}-tasks", full_name=f"{mark} leader"
+    )
+    objects: dict[str, models.Model] = {}
+
+    organisation = Organisation.objects.create(
+        name=f"{mark} social org",
+        kind=OrgKind.SOCIAL_ORG,
+        service_field=OrgServiceField.ELDERLY_CARE,
+        place=community,
+        filing=FilingStatus.FILED,
+        contact_name=f"{mark} contact",
+        contact_phone="13800005678",
+    )
+    street_base = IncubationBase.objects.create(name=f"{mark} street base", place=street, address="here")
+    objects["social_org"] = organisation
+    objects["social_member"] = Member.objects.create(
+        organisation=organisation, name=f"{mark} org member", role=MemberRole.MEMBER, joined_on=date(2025, 1, 10)
+    )
+    objects["incubation"] = Incubation.objects.create(
+        organisation=organisation, base=street_base, state=IncubationState.ENTERED, entered_on=date(2026, 1, 5)
+    )
+    if place.level in ABOVE_COMMUNITY:
+        objects["incubation_base"] = (
+            street_base
+            if place == street
+            else IncubationBase.objects.create(name=f"{mark} base", place=place, address="there")
+        )
+
+    estate = Estate.objects.create(community=community, name=f"{mark} estate", households=300)
+    committee = estate_services.committee_create(
+        actor=manager,
+        estate=estate,
+        elected=True,
+        values=CommitteeInput(term_start=date(2024, 1, 1), term_end=date(2027, 1, 1)),
+    )
+    objects["estate"] = estate
+    objects["committee"] = committee
+    objects["committee_meeting"] = estate_services.meeting_record(
+        actor=manager, committee=committee, values=MeetingInput(held_on=today, topic=f"{mark} meeting")
+    )
+
+    company = PropertyCompany.objects.create(
+        name=f"{mark} property company",
+        credit_code=f"91{next(_sequence):016d}"[:18],
+        contact_name=f"{mark} manager",
+        contact_phone="13800007777",
+        registered_in=registering_street,
+    )
+    objects["property_company"] = company
+    objects["property_contract"] = ServiceContract.objects.create(
+        company=company,
+        estate=estate,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2027, 12, 31),
+        agreed_ends_on=date(2027, 12, 31),
+        created_by=user,
+    )
+
+    visit = GridVisit.objects.create(
+        household=household, grid=grid, visited_on=today, seen=f"{mark} seen", recorded_by=user
+    )
+    objects["visit"] = visit
+    objects["visit_need"] = VisitNeed.objects.create(visit=visit, text=f"{mark} need on a visit")
+
+    scope = place if place.level in ABOVE_COMMUNITY else street
+    admission = AdmissionRequest.objects.create(
+        title=f"{mark} admission",
+        content="content",
+        reason="reason",
+        legal_basis="basis",
+        scope=scope,
+        requester_place=scope,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 8, 31),
+        authority="authority",
+        staffing="staffing",
+        funds_amount=Decimal("1000.00"),
+        funds_source="source",
+        state=AdmissionState.APPROVED,
+        created_by=user,
+        submitted_at=timezone.now(),
+        decided_at=timezone.now(),
+    )
+    if place.level in ABOVE_COMMUNITY:
+        objects["admission_request"] = admission
+    objects["admission_task"] = Assignment.objects.create(
+        admission=admission, community=community, assigned_by=user, assigned_at=timezone.now()
+    )
+
+    task = keytask_services.key_task_create(
+        actor=street_staff,
+        values=keytask_services.TaskInput(
+            title=f"{mark} key task",
+            description="",
+            place=street,
+            leader=street_staff,
+            starts_on=date(2026, 3, 1),
+            target_on=date(2026, 12, 31),
+        ),
+    )
+    objects["key_item"] = keytask_services.item_create(
+        actor=street_staff,
+        task=task,
+        values=keytask_services.ItemInput(
+            title=f"{mark} key item",
+            description="",
+            place=community,
+            department=None,
+            person=manager,
+            deadline=date(2026, 12, 31),
+        ),
+    )
+    keytask_services.key_task_move(
+        actor=street_staff, task=task, action=TaskAction.ACTIVATE, expected_version=task.version
+    )
+    task.refresh_from_db()
+    objects["key_task"] = task
+    return objects
+
+
 def _rating_round(user: User) -> Round:
     """A round of star ratings on a published scheme version: rounds are city-wide, their assessments scoped."""
     scheme = Scheme.objects.create(name="scope scheme", target_kind=TargetKind.COMMUNITY)
@@ -468,6 +631,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
     user = make_staff(role=role or ROLE_AT_LEVEL[own_level], place=own, username=f"scope-{own_level}")
     world = ScopeWorld(user=user, places=places)
     rating_round = _rating_round(user)
+    registering_street = _free_child(_free_child(tree.city, "district"), "street")
     for relation, place in places.items():
         mark = world.marker(relation)
         organisation = PartyOrganisation.objects.create(
@@ -525,6 +689,7 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
         community = household.parent.parent.parent  # type: ignore[union-attr]
         assert community is not None
         objects.update(service_day_at(community, mark))
+        objects.update(_actors_at(place, household, mark, user, registering_street))
         staff_role = ROLE_AT_LEVEL.get(place.level)
         if staff_role is not None:
             staff = make_staff(

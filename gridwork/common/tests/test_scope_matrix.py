@@ -55,6 +55,19 @@ def _community_object(name: str, key: str) -> Callable[[Objects], str | None]:
     return build
 
 
+def _kept_above_community(name: str, key: str) -> Callable[[Objects], str | None]:
+    """A page of an object kept at a street or a unit above it (an incubation base, an admission request): none for
+    a community's or a grid's own objects — their worlds have no such page of their own to test."""
+
+    def build(objects: Objects) -> str | None:
+        return reverse(name, args=[objects[key].pk]) if key in objects else None
+
+    return build
+
+
+# Pages whose objects a community's world has too few of (own and child are below a street).
+KEPT_ABOVE_COMMUNITY: set[str] = set()
+
 DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
     "places:detail": (lambda o: reverse("places:detail", args=[o["place"].code]), Perm.VIEW_PLACES),  # type: ignore[attr-defined]
     "places:map": (lambda o: reverse("places:map", args=[o["place"].code]), Perm.VIEW_PLACES),  # type: ignore[attr-defined]
@@ -85,8 +98,8 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         lambda o: (
             None
             if o["place"].level in BELOW_COMMUNITY  # type: ignore[attr-defined]
-            else reverse("ratings:results-target", args=[o["assessment"].target_id])
-        ),  # type: ignore[attr-defined]
+            else reverse("ratings:results-target", args=[o["assessment"].target_id])  # type: ignore[attr-defined]
+        ),
         Perm.VIEW_RATINGS,
     ),
     "workforce:worker-detail": (_community_object("workforce:worker-detail", "worker"), Perm.VIEW_WORKFORCE),
@@ -202,10 +215,90 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         _community_object("deliberation:proposal-detail", "proposal"),
         Perm.VIEW_DELIBERATION,
     ),
+    # #14: the community's actors. Social organisations, estates and their committees are kept at a community.
+    **{
+        f"socialorgs:{name}": (
+            _community_object(f"socialorgs:{name}", "social_org"),
+            Perm.VIEW_ACTORS if name == "organisation-detail" else Perm.MANAGE_ACTORS,
+        )
+        for name in ("organisation-detail", "organisation-edit", "organisation-dissolve", "member-add")
+    },
+    **{
+        f"socialorgs:{name}": (_community_object(f"socialorgs:{name}", "social_member"), Perm.MANAGE_ACTORS)
+        for name in ("member-edit", "member-leave")
+    },
+    "socialorgs:incubation-detail": (
+        _community_object("socialorgs:incubation-detail", "incubation"),
+        Perm.VIEW_ACTORS,
+    ),
+    "socialorgs:base-detail": (_kept_above_community("socialorgs:base-detail", "incubation_base"), Perm.VIEW_ACTORS),
+    "socialorgs:base-edit": (_kept_above_community("socialorgs:base-edit", "incubation_base"), Perm.MANAGE_ACTORS),
+    **{
+        f"estates:{name}": (
+            _community_object(f"estates:{name}", "estate"),
+            Perm.VIEW_ACTORS if name == "estate-detail" else Perm.MANAGE_ACTORS,
+        )
+        for name in ("estate-detail", "estate-edit")
+    },
+    **{
+        f"estates:{name}": (
+            _community_object(f"estates:{name}", "committee"),
+            Perm.VIEW_ACTORS if name == "committee-detail" else Perm.MANAGE_ACTORS,
+        )
+        for name in ("committee-detail", "committee-edit", "member-create", "meeting-create", "notice-create")
+    },
+    "estates:meeting-detail": (_community_object("estates:meeting-detail", "committee_meeting"), Perm.VIEW_ACTORS),
+    # A company is seen under or above its registering unit, or through an estate it serves: the world's companies
+    # are registered by an unrelated street, so only their contracts' estates put them in reach.
+    "propertyfirms:company-detail": (
+        _community_object("propertyfirms:company-detail", "property_company"),
+        Perm.VIEW_ACTORS,
+    ),
+    # The form opens on any company in reach; saving is refused to all but its registering unit (the service).
+    "propertyfirms:company-edit": (
+        _community_object("propertyfirms:company-edit", "property_company"),
+        Perm.MANAGE_ACTORS,
+    ),
+    **{
+        f"propertyfirms:{name}": (_community_object(f"propertyfirms:{name}", "property_contract"), Perm.MANAGE_ACTORS)
+        for name in ("contract-end", "survey-create", "assessment-create")
+    },
+    # Grid visits are kept at their household.
+    "gridvisits:visit-detail": (
+        lambda o: reverse("gridvisits:visit-detail", args=[o["visit"].pk]),
+        Perm.VIEW_GRID_VISITS,
+    ),
+    "gridvisits:household": (
+        lambda o: reverse("gridvisits:household", args=[o["visit"].household_id]),  # type: ignore[attr-defined]
+        Perm.VIEW_GRID_VISITS,
+    ),
+    **{
+        f"gridvisits:{name}": (
+            lambda o, name=name: reverse(f"gridvisits:{name}", args=[o["visit_need"].pk]),  # type: ignore[misc]
+            Perm.RECORD_GRID_VISITS,
+        )
+        for name in ("need-wish", "need-case")
+    },
+    # Admission requests are kept at the street (or unit above) they are scoped to; assigned tasks at a community.
+    "admission:request-detail": (
+        _kept_above_community("admission:request-detail", "admission_request"),
+        Perm.VIEW_ADMISSION,
+    ),
+    "admission:task-detail": (_community_object("admission:task-detail", "admission_task"), Perm.VIEW_ADMISSION),
+    # Key tasks are kept at the street above the community responsible for their item.
+    **{
+        f"keytasks:{name}": (
+            _community_object(f"keytasks:{name}", "key_task"),
+            Perm.VIEW_KEY_TASKS if name in {"task-detail", "task-export"} else Perm.MANAGE_KEY_TASKS,
+        )
+        for name in ("task-detail", "task-export", "task-edit", "item-create")
+    },
+    "keytasks:item-detail": (_community_object("keytasks:item-detail", "key_item"), Perm.VIEW_KEY_TASKS),
 }
+KEPT_ABOVE_COMMUNITY |= {"socialorgs:base-detail", "socialorgs:base-edit", "admission:request-detail"}
 
 # List pages: the detail URL of each relation's object that the list must (own, child) or must not show.
-LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
+LIST_URLS: dict[str, tuple[str, Callable[[Objects], str | None], str]] = {
     "places:list": ("?level=", lambda o: reverse("places:detail", args=[o["place"].code]), Perm.VIEW_PLACES),  # type: ignore[attr-defined]
     "party:organisation-list": (
         "",
@@ -330,7 +423,32 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str], str]] = {
         _community_object("deliberation:programme-detail", "programme"),
         Perm.VIEW_DELIBERATION,
     ),
+    "socialorgs:organisation-list": (
+        "",
+        _community_object("socialorgs:organisation-detail", "social_org"),
+        Perm.VIEW_ACTORS,
+    ),
+    "socialorgs:base-list": ("", _kept_above_community("socialorgs:base-detail", "incubation_base"), Perm.VIEW_ACTORS),
+    "estates:estate-list": ("", _community_object("estates:estate-detail", "estate"), Perm.VIEW_ACTORS),
+    "propertyfirms:company-list": (
+        "",
+        _community_object("propertyfirms:company-detail", "property_company"),
+        Perm.VIEW_ACTORS,
+    ),
+    "gridvisits:visit-list": (
+        "",
+        lambda o: reverse("gridvisits:visit-detail", args=[o["visit"].pk]),
+        Perm.VIEW_GRID_VISITS,
+    ),
+    "admission:request-list": (
+        "",
+        _kept_above_community("admission:request-detail", "admission_request"),
+        Perm.VIEW_ADMISSION,
+    ),
+    "admission:task-list": ("", _community_object("admission:task-detail", "admission_task"), Perm.VIEW_ADMISSION),
+    "keytasks:task-list": ("", _community_object("keytasks:task-detail", "key_task"), Perm.VIEW_KEY_TASKS),
 }
+KEPT_ABOVE_COMMUNITY |= {"socialorgs:base-list", "admission:request-list"}
 
 # Staff pages that hold no place-scoped object, with the reason; their access is tested in their own app.
 UNSCOPED_URLS = {
@@ -629,6 +747,117 @@ UNSCOPED_URLS = {
         "a POST on a scoped chosen proposal; tested in deliberation/tests/test_staff_views.py"
     ),
     "deliberation:photo": "a progress photo of a scoped proposal; tested in deliberation/tests/test_staff_views.py",
+    "socialorgs:organisation-create": (
+        "a form over the communities and streets the user manages; tested in socialorgs/tests/test_views.py"
+    ),
+    "socialorgs:incubation-enter": (
+        "a form on an organisation the user manages, over the bases serving it; "
+        "tested in socialorgs/tests/test_views.py"
+    ),
+    "socialorgs:incubation-move": "a POST move on a scoped incubation; tested in socialorgs/tests/test_views.py",
+    "socialorgs:base-create": (
+        "a form over the streets and units above that the user manages; tested in socialorgs/tests/test_views.py"
+    ),
+    "socialorgs:figures": "the figures of the user's units; tested in socialorgs/tests/test_figures.py",
+    "socialorgs:figures-export": "the figures of the user's units as Excel; tested in socialorgs/tests/test_figures.py",
+    "estates:estate-create": (
+        "a form over the communities the user manages; tested in estates/tests/test_views_staff.py"
+    ),
+    "estates:committee-create": (
+        "a form on a scoped estate, open only while it has no current committee; "
+        "tested in estates/tests/test_views_staff.py"
+    ),
+    "estates:committee-move": "a POST move on a scoped committee; tested in estates/tests/test_views_staff.py",
+    "estates:member-leave": "a POST on a member of a scoped committee; tested in estates/tests/test_views_staff.py",
+    "estates:decision-create": "a POST on a meeting of a scoped committee; tested in estates/tests/test_views_staff.py",
+    "estates:notice-withdraw": (
+        "a POST on a notice of a scoped committee; "
+        "NO app test of this page yet (service only, estates/tests/test_services.py)"
+    ),
+    "estates:coverage": "the committees' coverage of the user's units; tested in estates/tests/test_views_staff.py",
+    "estates:coverage-export": (
+        "the committees' coverage of the user's units as Excel; tested in estates/tests/test_views_staff.py"
+    ),
+    "propertyfirms:company-create": (
+        "a form over the streets and units above that the user manages; tested in propertyfirms/tests/test_views.py"
+    ),
+    "propertyfirms:contract-create": (
+        "a form on a scoped company over the estates the user manages; tested in propertyfirms/tests/test_views.py"
+    ),
+    "propertyfirms:matter-link": "a POST linking a scoped matter to a scoped company; NO app test of this page yet",
+    "propertyfirms:recognise": (
+        "a form on a company at the user's registering or served units; tested in propertyfirms/tests/test_views.py"
+    ),
+    "propertyfirms:revoke": "a form on a recognition of a scoped company; tested in propertyfirms/tests/test_views.py",
+    "propertyfirms:ratings": "the quarters' ratings of the user's estates; tested in propertyfirms/tests/test_views.py",
+    "propertyfirms:ratings-export": (
+        "the quarters' ratings of the user's estates as Excel; tested in propertyfirms/tests/test_views.py"
+    ),
+    "propertyfirms:coverage": (
+        "the estates of the user's units and who serves them; tested in propertyfirms/tests/test_views.py"
+    ),
+    "gridvisits:visit-create": "a form over the households the user visits; tested in gridvisits/tests/test_views.py",
+    "gridvisits:photo": "a photo of a scoped visit; tested in gridvisits/tests/test_views.py",
+    "gridvisits:need-matter": "a POST on a need of a scoped visit; tested in gridvisits/tests/test_views.py",
+    "gridvisits:diary": "the user's own visits; tested in gridvisits/tests/test_views.py",
+    "gridvisits:diary-of": "a worker's visits within the user's units only; tested in gridvisits/tests/test_views.py",
+    "gridvisits:coverage": "the visits' coverage of the user's grids; tested in gridvisits/tests/test_coverage.py",
+    "gridvisits:coverage-export": (
+        "the coverage of the user's grids as Excel; tested in gridvisits/tests/test_coverage.py"
+    ),
+    "gridvisits:map": "the map of the user's area; tested in gridvisits/tests/test_layers.py",
+    "gridvisits:map-visited": "a layer of the user's households; tested in gridvisits/tests/test_layers.py",
+    "gridvisits:map-needs": "a layer of the user's households; tested in gridvisits/tests/test_layers.py",
+    "gridvisits:map-difficulty": "an audited layer (VIEW_DIFFICULTY); tested in gridvisits/tests/test_layers.py",
+    "admission:request-create": (
+        "a form over the streets and units above the user requests for; tested in admission/tests/test_views.py"
+    ),
+    "admission:request-edit": "a form on the requester's own draft only; tested in admission/tests/test_views.py",
+    "admission:request-submit": "a POST move of the requester's draft; tested in admission/tests/test_views.py",
+    "admission:request-withdraw": "a POST move of the requester's request; NO app test of this page yet",
+    "admission:request-decide": (
+        "a POST of an approving body over the request's scope; tested in admission/tests/test_views.py"
+    ),
+    "admission:request-assign": (
+        "a POST assigning an admitted request to communities of its scope; tested in admission/tests/test_views.py"
+    ),
+    "admission:duty-list": (
+        "the duty lists of the city and the districts above or under the user; tested in admission/tests/test_views.py"
+    ),
+    "admission:duty-history": "the changes of the duty lists the user sees; tested in admission/tests/test_views.py",
+    "admission:duty-create": (
+        "a form over the lists the user keeps (MANAGE_DUTY_LIST); tested in admission/tests/test_views.py"
+    ),
+    "admission:duty-edit": (
+        "an item of a list the user keeps (MANAGE_DUTY_LIST); tested in admission/tests/test_views.py"
+    ),
+    "admission:duty-toggle": "a POST on an item of a list the user keeps; tested in admission/tests/test_views.py",
+    "admission:body-list": "the approving bodies over the user's units; tested in admission/tests/test_views.py",
+    "admission:body-add": (
+        "a POST over the departments the user keeps lists for; tested in admission/tests/test_views.py"
+    ),
+    "admission:body-remove": "a POST on a body the user keeps; tested in admission/tests/test_views.py",
+    "admission:task-receive": (
+        "a POST on a task assigned to a scoped community; tested in admission/tests/test_views.py"
+    ),
+    "admission:report-list": (
+        "the reports of the user's communities, no detail page; tested in admission/tests/test_views.py"
+    ),
+    "admission:report-create": "a form over the user's communities; tested in admission/tests/test_views.py",
+    "admission:figures": "the figures of the user's units; tested in admission/tests/test_views.py",
+    "admission:figures-export": "the figures of the user's units as Excel; tested in admission/tests/test_views.py",
+    "keytasks:task-create": (
+        "a form over the streets and units above the user manages; tested in keytasks/tests/test_views.py"
+    ),
+    "keytasks:overview": "the figures of the tasks the user sees; tested in keytasks/tests/test_views.py",
+    "keytasks:my-items": "the items of the user and their units; tested in keytasks/tests/test_views.py",
+    "keytasks:task-move": "a POST move on a task the user manages; tested in keytasks/tests/test_views.py",
+    "keytasks:item-report": "a POST on an item the user reports for; tested in keytasks/tests/test_views.py",
+    "keytasks:milestone-create": (
+        "a POST on an item of a task the user manages; NO app test of this page yet (service only)"
+    ),
+    "keytasks:item-cancel": "a POST on an item of a task the user manages; NO app test of this page yet (service only)",
+    "keytasks:evidence": "a file of a report on a scoped item; tested in keytasks/tests/test_views.py",
 }
 
 STAFF_NAMESPACES = {
@@ -663,6 +892,12 @@ STAFF_NAMESPACES = {
     "activities",
     "serviceday",
     "deliberation",
+    "socialorgs",
+    "estates",
+    "propertyfirms",
+    "gridvisits",
+    "admission",
+    "keytasks",
 }
 
 LEVEL_CASES = [
@@ -719,6 +954,13 @@ def world(request: pytest.FixtureRequest, tree: CityTree) -> ScopeWorld:
     return build_scope_world(tree, own_level=level, role=role)
 
 
+def _has_none_of_its_own(world: ScopeWorld, url_name: str) -> bool:
+    """Whether the world's own and child units hold none of the page's objects: a grid worker's world has no
+    community's objects, and a community's world has no street's (an incubation base, an admission request)."""
+    level = world.places["own"].level
+    return level in BELOW_COMMUNITY or (level == "community" and url_name in KEPT_ABOVE_COMMUNITY)
+
+
 def _client_for(world: ScopeWorld) -> Client:
     client = Client()
     client.force_login(world.user)
@@ -739,8 +981,8 @@ def test_detail_pages_open_own_and_child_and_hide_sibling_and_parent(world: Scop
             continue
         statuses[relation] = client.get(url).status_code
         expected[relation] = (200 if relation in VISIBLE else 404) if allowed else 403
-    if len(statuses) < 3 and world.places["own"].level in BELOW_COMMUNITY:
-        pytest.skip("a community's object: a grid worker's world has none of its own")
+    if len(statuses) < 3 and _has_none_of_its_own(world, url_name):
+        pytest.skip("a community's (or a street's) object: this level's world has none of its own")
     assert len(statuses) >= 3
     assert statuses == expected
 
@@ -759,8 +1001,8 @@ def test_list_pages_show_own_and_child_only(world: ScopeWorld, url_name: str) ->
     links = {relation: link_of(world.objects[relation]) for relation in RELATIONS}
     shown = {relation: f'href="{link}"' in html for relation, link in links.items() if link}
     assert shown == {relation: relation in VISIBLE for relation in shown}
-    if len(shown) < 3 and world.places["own"].level in BELOW_COMMUNITY:
-        pytest.skip("a community's objects: a grid worker's world has none of its own")
+    if len(shown) < 3 and _has_none_of_its_own(world, url_name):
+        pytest.skip("a community's (or a street's) objects: this level's world has none of its own")
     assert len(shown) >= 3
 
 
@@ -790,7 +1032,7 @@ def test_department_handler_sees_jurisdiction_places_but_no_people(tree: CityTre
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(set(DETAIL_URLS) | set(LIST_URLS)))
 def test_anonymous_users_are_sent_to_sign_in_and_residents_refused(tree: CityTree, url_name: str) -> None:
-    world = build_scope_world(tree, own_level="community")
+    world = build_scope_world(tree, own_level="street" if url_name in KEPT_ABOVE_COMMUNITY else "community")
     url = DETAIL_URLS[url_name][0](world.objects["own"]) if url_name in DETAIL_URLS else reverse(url_name)
     assert url is not None
     anonymous = Client().get(url)
