@@ -9,9 +9,10 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.accounts.roles import ROLE_PERMISSIONS, Role
+from gridwork.accounts.roles import COMMUNITY_WIDE_READS, ROLE_PERMISSIONS, Role
 from gridwork.common.scope import ScopedQuerySet
-from gridwork.places.models import Department, Place
+from gridwork.places.codes import ancestor_paths
+from gridwork.places.models import Department, Place, PlaceLevel
 
 
 class UserKind(models.TextChoices):
@@ -46,12 +47,21 @@ class User(AbstractUser):
         return any(perm in ROLE_PERMISSIONS[post.role] for post in self.active_posts)
 
     def scope_paths(self, perm: str) -> list[str]:
-        """Place paths of the units at which this user holds ``perm``; the scope rule narrows to these."""
-        return [post.place.path for post in self.active_posts if perm in ROLE_PERMISSIONS[post.role]]
+        """Place paths of the units at which this user holds ``perm``; the scope rule narrows to these.
+
+        A grid-level post reaches its community for the community-wide reads (``COMMUNITY_WIDE_READS``).
+        """
+        return [_reach(post.place, perm) for post in self.active_posts if perm in ROLE_PERMISSIONS[post.role]]
 
     @property
     def is_staff_member(self) -> bool:
         return self.kind == UserKind.STAFF
+
+
+def _reach(place: Place, perm: str) -> str:
+    if perm in COMMUNITY_WIDE_READS and place.level == PlaceLevel.GRID:
+        return ancestor_paths(place.path, include_self=False)[-1]
+    return place.path
 
 
 class Post(models.Model):

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     DISPATCH_CENTRE = "dispatch_centre", _("Dispatch centre")
     CITY_STAFF = "city_staff", _("City staff")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
@@ -91,6 +92,9 @@ class Perm:
     MANAGE_KEY_TASKS = "keytasks.manage"
     REPORT_KEY_TASKS = "keytasks.report"
     VIEW_AUDIT = "audit.view"
+    # The security administrator (安全管理员, 等保 separation of duties): unlocks accounts, resets a staff member's
+    # second factor, forces a password change, and reads the sign-in records; changes no business data.
+    MANAGE_SECURITY = "accounts.manage_security"
     ADMIN_SITE = "admin.site"
 
 
@@ -220,9 +224,11 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             Perm.REVIEW_THREE_ZERO,
             Perm.MANAGE_DUTY_LIST,
         },
-        # Separate duties (等保): the system administrator runs the system and cannot read the audit log;
-        # the audit administrator reads the audit log and changes nothing.
+        # Separate duties (等保): the system administrator runs the system and cannot read the audit log; the
+        # security administrator keeps sign-in security and nothing else; the audit administrator reads the audit log
+        # and changes nothing.
         Role.SYSTEM_ADMIN: _MANAGING | {Perm.ADMIN_SITE, Perm.MANAGE_INTEGRATIONS, Perm.MANAGE_TRIAGE},
+        Role.SECURITY_ADMIN: frozenset({Perm.MANAGE_SECURITY}),
         Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
     }
 )
@@ -238,9 +244,14 @@ ROLE_LEVELS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         Role.DISPATCH_CENTRE: frozenset({"city", "district"}),
         Role.CITY_STAFF: frozenset({"city"}),
         Role.SYSTEM_ADMIN: frozenset({"city"}),
+        Role.SECURITY_ADMIN: frozenset({"city"}),
         Role.AUDIT_ADMIN: frozenset({"city"}),
     }
 )
+
+# Reading these reaches a grid worker's whole community: service centres, deliberations and the community's actors
+# (organisations, estates, property companies) belong to the community, not to one of its grids.
+COMMUNITY_WIDE_READS = frozenset({Perm.VIEW_CENTRES, Perm.VIEW_DELIBERATION, Perm.VIEW_ACTORS})
 
 ROLES_WITH_DEPARTMENT = frozenset({Role.DEPARTMENT_HANDLER, Role.DISPATCH_CENTRE})
 
