@@ -7,58 +7,36 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.activities.life import DUE_DAYS, REQUIREMENTS, BranchLife
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
-Spec = tuple[str | Promise, int]
-
-LIFE_COLUMNS: tuple[Spec, ...] = (
-    (_("Branch"), 28),
-    (_("Code"), 18),
-    (_("Place served"), 20),
-    (_("Meeting"), 22),
-    (_("Required"), 14),
-    (_("Period"), 10),
-    (_("Status"), 26),
-    (_("Held"), 8),
+LIFE_COLUMNS: tuple[Column, ...] = (
+    Column(_("Branch"), 28),
+    Column(_("Code"), 18),
+    Column(_("Place served"), 20),
+    Column(_("Meeting"), 22),
+    Column(_("Required"), 14),
+    Column(_("Period"), 10),
+    Column(_("Status"), 26),
+    Column(_("Held"), 8),
 )
-
-
-def _sheet(workbook: Workbook, title: str | Promise, columns: Sequence[Spec]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)[:31]))
-    layout: Any = sheet
-    for index, (_header, width) in enumerate(columns, start=1):
-        layout.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for heading, _width in columns:
-        cell = WriteOnlyCell(sheet, value=str(heading))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
-    return sheet
 
 
 def life_xlsx(lives: Sequence[BranchLife], *, about: Sequence[tuple[str | Promise, Any]]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Organisation life"), LIFE_COLUMNS)
+    sheet = headed_sheet(workbook, _("Organisation life"), LIFE_COLUMNS)
     count = 0
     for life in lives:
         branch = life.branch
@@ -79,7 +57,9 @@ def life_xlsx(lives: Sequence[BranchLife], *, about: Sequence[tuple[str | Promis
     layout: Any = sheet
     layout.auto_filter.ref = f"A1:{get_column_letter(len(LIFE_COLUMNS))}{count + 1}"
 
-    rules = _sheet(workbook, _("Rules"), ((_("Meeting"), 28), (_("Required"), 16), (_("Definition"), 90)))
+    rules = headed_sheet(
+        workbook, _("Rules"), (Column(_("Meeting"), 28), Column(_("Required"), 16), Column(_("Definition"), 90))
+    )
     for requirement in REQUIREMENTS:
         rules.append([str(requirement.label), str(requirement.rule), ""])
     rules.append(
@@ -103,7 +83,7 @@ def life_xlsx(lives: Sequence[BranchLife], *, about: Sequence[tuple[str | Promis
         ]
     )
 
-    about_sheet = _sheet(workbook, _("About this export"), ((_("Item"), 24), (_("Value"), 70)))
+    about_sheet = headed_sheet(workbook, _("About this export"), (Column(_("Item"), 24), Column(_("Value"), 70)))
     for label, value in about:
         about_sheet.append(
             [str(label), safe_cell(about_sheet, value, DATETIME_FORMAT if isinstance(value, datetime) else "")]

@@ -11,35 +11,30 @@ from typing import Any, cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.alliances.models import Alliance, AllianceState
 from gridwork.alliances.selectors import chairs_now
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 
 EXPORT_CAP = 10_000
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def _columns(year: int) -> tuple[tuple[str | Promise, int, str], ...]:
+def _columns(year: int) -> tuple[Column, ...]:
     return (
-        (_("No."), 8, ""),
-        (_("Alliance"), 30, ""),
-        (_("Organised by"), 20, ""),
-        (_("Started on"), 12, DATE_FORMAT),
-        (_("Chair's term (months)"), 10, "0"),
-        (_("Members now"), 10, "0"),
-        (_("Chair now"), 24, ""),
-        (_("Joint meetings in %(year)d") % {"year": year}, 12, "0"),
-        (_("Short of meetings"), 10, ""),
-        (_("State"), 10, ""),
-        (_("Dissolved on"), 12, DATE_FORMAT),
-        (_("Purpose"), 50, ""),
+        Column(_("No."), 8),
+        Column(_("Alliance"), 30),
+        Column(_("Organised by"), 20),
+        Column(_("Started on"), 12, DATE_FORMAT),
+        Column(_("Chair's term (months)"), 10, "0"),
+        Column(_("Members now"), 10, "0"),
+        Column(_("Chair now"), 24),
+        Column(_("Joint meetings in %(year)d") % {"year": year}, 12, "0"),
+        Column(_("Short of meetings"), 10),
+        Column(_("State"), 10),
+        Column(_("Dissolved on"), 12, DATE_FORMAT),
+        Column(_("Purpose"), 50),
     )
 
 
@@ -57,17 +52,7 @@ def alliances_xlsx(
     chairs = chairs_now(rows, today=today)
     columns = _columns(year)
     workbook = Workbook(write_only=True)
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("Alliances"))))
-    layout: Any = sheet
-    for index, (_title, width, _format) in enumerate(columns, start=1):
-        layout.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title, _width, _format in columns:
-        cell = WriteOnlyCell(sheet, value=str(title))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
+    sheet = headed_sheet(workbook, _("Alliances"), columns)
     for alliance in rows:
         chair = chairs.get(alliance.pk)
         values = (
@@ -86,8 +71,8 @@ def alliances_xlsx(
         )
         sheet.append(
             [
-                safe_cell(sheet, value, fmt, whole_seconds=False)
-                for value, (_t, _w, fmt) in zip(values, columns, strict=True)
+                safe_cell(sheet, value, column.number_format, whole_seconds=False)
+                for value, column in zip(values, columns, strict=True)
             ]
         )
     if len(rows) == EXPORT_CAP:

@@ -10,7 +10,6 @@ the user may see it unmasked; the view records such an export in the audit log.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -35,57 +34,26 @@ from gridwork.analytics.models import AnalyticsSettings, UnitKind
 from gridwork.analytics.periods import Period
 from gridwork.analytics.selectors import NoticeMatter, NoticeRow, RankingRow
 from gridwork.common.masking import mask_name, mask_phone
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 from gridwork.matters.disclosure import matter_reporter_contact
 from gridwork.matters.models import Matter
 from gridwork.matters.selectors import QueueFilters, QueueTab, matter_queue
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LEDGER_CAP = 100_000  # rows of one ledger export; more asks the user to narrow the filters
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 NOTE_FONT = Font(bold=True, color="C00000")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
 DECIMAL_FORMAT = "0.0"
 INTEGER_FORMAT = "0"
-_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str | Promise
-    width: int
-    number_format: str = ""
 
 
 # --- writing cells --------------------------------------------------------------------------------------------------
 
 
-def _sheet_title(title: str | Promise) -> str:
-    return _SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip()[:31] or "Sheet"
-
-
 def _layout(sheet: WriteOnlyWorksheet) -> Any:
-    """The sheet's column widths and autofilter, which a write-only sheet has but the type stubs do not name."""
-    return sheet
-
-
-def _data_sheet(workbook: Workbook, title: str | Promise, columns: Sequence[Column]) -> WriteOnlyWorksheet:
-    """A sheet with its formatted header row: bold on red, frozen below, each column's width."""
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(_sheet_title(title)))
-    for index, column in enumerate(columns, start=1):
-        _layout(sheet).column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=str(column.header))
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
+    """The sheet's autofilter, which a write-only sheet has but the type stubs do not name."""
     return sheet
 
 
@@ -107,7 +75,7 @@ def _note(sheet: WriteOnlyWorksheet, text: str) -> None:
 def _about_sheet(workbook: Workbook, lines: Sequence[tuple[str | Promise, Any]]) -> None:
     """The sheet that says what the workbook holds: the export, the period or filters, when and by whom."""
     columns = [Column(gettext_lazy("Item"), 24), Column(gettext_lazy("Value"), 80)]
-    sheet = _data_sheet(workbook, gettext_lazy("About this export"), columns)
+    sheet = headed_sheet(workbook, gettext_lazy("About this export"), columns)
     for label, value in lines:
         number_format = DATETIME_FORMAT if isinstance(value, datetime) else ""
         sheet.append([str(label), safe_cell(sheet, value, number_format)])
@@ -244,7 +212,7 @@ def ledger_xlsx(
     sheet about the export (its filters, how many rows, whether personal data is masked)."""
     workbook = _new_workbook()
     columns = ledger_columns()
-    sheet = _data_sheet(workbook, gettext_lazy("Matter ledger"), columns)
+    sheet = headed_sheet(workbook, gettext_lazy("Matter ledger"), columns)
     written = unmasked = 0
     iterator = iter(rows)
     for row in islice(iterator, cap):
@@ -300,7 +268,7 @@ def _measure_values(figures: Figures, keys: Iterable[str] | None = None) -> list
 def _definitions_sheet(workbook: Workbook, weights: Weights, notice_overdue: int) -> None:
     """Each measure and how it is computed, then the weights in force when the workbook was made."""
     columns = [Column(gettext_lazy("Measure"), 26), Column(gettext_lazy("How it is computed"), 100)]
-    sheet = _data_sheet(workbook, gettext_lazy("Definitions"), columns)
+    sheet = headed_sheet(workbook, gettext_lazy("Definitions"), columns)
     wrap = Alignment(wrap_text=True, vertical="top")
     for definition in DEFINITIONS:
         how = WriteOnlyCell(sheet, value=str(definition.how))
@@ -373,7 +341,7 @@ def ranking_xlsx(
     kind_labels = dict(UnitKind.choices)
     columns = ranking_columns()
     for unit_kind, rows in tables:
-        sheet = _data_sheet(workbook, _("Ranking of %(kind)s") % {"kind": kind_labels[unit_kind]}, columns)
+        sheet = headed_sheet(workbook, _("Ranking of %(kind)s") % {"kind": kind_labels[unit_kind]}, columns)
         for row in rows:
             values = [
                 row.rank,
@@ -389,7 +357,7 @@ def ranking_xlsx(
             _append(sheet, columns, values)
         _filter_to(sheet, columns, len(rows) + 1)
     columns = notice_columns()
-    sheet = _data_sheet(workbook, gettext_lazy("Public notice"), columns)
+    sheet = headed_sheet(workbook, gettext_lazy("Public notice"), columns)
     written = 1
     for unit_kind, notice_rows, evidence in notices:
         for notice in notice_rows:
@@ -425,14 +393,14 @@ def measures_xlsx(
     """One unit's measures over the period, its children's (the drill-down), its trend, and the definitions."""
     workbook = _new_workbook()
     columns = [Column(gettext_lazy("Measure"), 28), Column(gettext_lazy("Value"), 14)]
-    sheet = _data_sheet(workbook, gettext_lazy("Measures"), columns)
+    sheet = headed_sheet(workbook, gettext_lazy("Measures"), columns)
     for definition in DEFINITIONS:
         value = figures.value(definition.key)
         sheet.append([str(definition.label), safe_cell(sheet, value, _measure_format(definition.key))])
     _filter_to(sheet, columns, len(DEFINITIONS) + 1)
 
     columns = [Column(gettext_lazy("Unit"), 26), Column(gettext_lazy("Code"), 16), *_measure_columns()]
-    sheet = _data_sheet(workbook, gettext_lazy("Units below"), columns)
+    sheet = headed_sheet(workbook, gettext_lazy("Units below"), columns)
     for child, child_figures in children:
         _append(sheet, columns, [child.name, child.code, *_measure_values(child_figures)])
     _filter_to(sheet, columns, len(children) + 1)
@@ -443,7 +411,7 @@ def measures_xlsx(
         Column(gettext_lazy("Until"), 12, DATE_FORMAT),
         *_measure_columns(),
     ]
-    sheet = _data_sheet(workbook, gettext_lazy("Trend"), columns)
+    sheet = headed_sheet(workbook, gettext_lazy("Trend"), columns)
     for bucket, bucket_figures in trend:
         _append(sheet, columns, [bucket.label(), bucket.start, bucket.end, *_measure_values(bucket_figures)])
     _filter_to(sheet, columns, len(trend) + 1)

@@ -12,15 +12,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gridwork.care.models import HouseholdInDifficulty
 from gridwork.care.selectors import household_label, kind_labels, partner_label, person_label, unmasked_for
-from gridwork.common.workbooks import append_row
+from gridwork.common.workbooks import Column, append_row, head_sheet
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 EXPORT_CAP = 100_000
 
 
@@ -46,24 +43,18 @@ def households_xlsx(
     when and by whom."""
     workbook = Workbook()
     sheet: Any = workbook.active
-    sheet.title = _("Households in difficulty")[:31]
     headers = [
-        (_("Grid"), 20),
-        (_("Household"), 30),
-        (_("Householder"), 12),
-        (_("Mobile phone"), 15),
-        (_("Kinds of difficulty"), 36),
-        (_("In difficulty since"), 14),
-        (_("Partners"), 30),
-        (_("Last visit"), 14),
-        (_("Ended on"), 14),
+        Column(_("Grid"), 20),
+        Column(_("Household"), 30),
+        Column(_("Householder"), 12),
+        Column(_("Mobile phone"), 15),
+        Column(_("Kinds of difficulty"), 36),
+        Column(_("In difficulty since"), 14),
+        Column(_("Partners"), 30),
+        Column(_("Last visit"), 14),
+        Column(_("Ended on"), 14),
     ]
-    for index, (header, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    head_sheet(sheet, _("Households in difficulty"), headers)
     rows = unmasked = 0
     for record in records:
         if rows >= EXPORT_CAP:

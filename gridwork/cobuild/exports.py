@@ -10,40 +10,25 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import islice
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.cobuild.models import Match, Need, Project, Resource
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import headed_sheet, safe_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CAP = 50_000
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     """A value as ``safe_cell`` writes it, a decimal as a float."""
     return safe_cell(sheet, float(value) if isinstance(value, Decimal) else value)
-
-
-def _sheet(workbook: Workbook, title: str, headers: Sequence[str]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(title[:31]))
-    row = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        row.append(cell)
-    sheet.append(row)
-    return sheet
 
 
 @dataclass(frozen=True)
@@ -62,7 +47,7 @@ def table_xlsx(
     cap: int = EXPORT_CAP,
 ) -> Export:
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, title, headers)
+    sheet = headed_sheet(workbook, title, headers)
     written = 0
     iterator = iter(rows)
     for row in islice(iterator, cap):
@@ -71,7 +56,7 @@ def table_xlsx(
     capped = next(iterator, None) is not None
     if capped:
         sheet.append([_("Only the first %(cap)s rows are exported; narrow the filters.") % {"cap": f"{cap:,}"}])
-    about_sheet = _sheet(workbook, _("About this export"), [_("Item"), _("Value")])
+    about_sheet = headed_sheet(workbook, _("About this export"), [_("Item"), _("Value")])
     for label, value in [*about, (_("Rows"), written)]:
         about_sheet.append([str(label), _cell(about_sheet, value)])
     buffer = io.BytesIO()

@@ -14,13 +14,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.cobuild.categories import ServiceField
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 from gridwork.contracts.models import (
     PUBLIC_STATES,
     Clause,
@@ -35,45 +33,43 @@ from gridwork.contracts.models import (
 from gridwork.contracts.selectors import STATUS_LABELS, clause_status
 
 EXPORT_CAP = 10_000
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
-CONTRACT_COLUMNS: tuple[tuple[str | Promise, int, str], ...] = (
-    (_("Number"), 13, ""),
-    (_("Title"), 30, ""),
-    (_("Street"), 14, ""),
-    (_("Community"), 16, ""),
-    (_("Resident unit"), 26, ""),
-    (_("State"), 18, ""),
-    (_("Term starts"), 12, DATE_FORMAT),
-    (_("Term ends"), 12, DATE_FORMAT),
-    (_("Signed at"), 17, DATETIME_FORMAT),
-    (_("Published at"), 17, DATETIME_FORMAT),
-    (_("Clauses"), 8, "0"),
-    (_("Performed"), 9, "0"),
-    (_("Overdue"), 9, "0"),
-    (_("Community's score"), 10, "0"),
-    (_("Unit's score"), 10, "0"),
-    (_("Residents' rating (1–5)"), 10, "0.0"),
-    (_("Residents who rated"), 10, "0"),
-    (_("Renewal of"), 13, ""),
+CONTRACT_COLUMNS: tuple[Column, ...] = (
+    Column(_("Number"), 13),
+    Column(_("Title"), 30),
+    Column(_("Street"), 14),
+    Column(_("Community"), 16),
+    Column(_("Resident unit"), 26),
+    Column(_("State"), 18),
+    Column(_("Term starts"), 12, DATE_FORMAT),
+    Column(_("Term ends"), 12, DATE_FORMAT),
+    Column(_("Signed at"), 17, DATETIME_FORMAT),
+    Column(_("Published at"), 17, DATETIME_FORMAT),
+    Column(_("Clauses"), 8, "0"),
+    Column(_("Performed"), 9, "0"),
+    Column(_("Overdue"), 9, "0"),
+    Column(_("Community's score"), 10, "0"),
+    Column(_("Unit's score"), 10, "0"),
+    Column(_("Residents' rating (1–5)"), 10, "0.0"),
+    Column(_("Residents who rated"), 10, "0"),
+    Column(_("Renewal of"), 13),
 )
 
-CLAUSE_COLUMNS: tuple[tuple[str | Promise, int, str], ...] = (
-    (_("Contract"), 13, ""),
-    (_("No."), 5, "0"),
-    (_("Menu"), 12, ""),
-    (_("Done by"), 12, ""),
-    (_("What"), 40, ""),
-    (_("Field of work"), 14, ""),
-    (_("How it is measured"), 26, ""),
-    (_("Due by"), 12, DATE_FORMAT),
-    (_("Performed on"), 12, DATE_FORMAT),
-    (_("Status"), 12, ""),
-    (_("Community's score"), 10, "0"),
-    (_("Unit's score"), 10, "0"),
+CLAUSE_COLUMNS: tuple[Column, ...] = (
+    Column(_("Contract"), 13),
+    Column(_("No."), 5, "0"),
+    Column(_("Menu"), 12),
+    Column(_("Done by"), 12),
+    Column(_("What"), 40),
+    Column(_("Field of work"), 14),
+    Column(_("How it is measured"), 26),
+    Column(_("Due by"), 12, DATE_FORMAT),
+    Column(_("Performed on"), 12, DATE_FORMAT),
+    Column(_("Status"), 12),
+    Column(_("Community's score"), 10, "0"),
+    Column(_("Unit's score"), 10, "0"),
 )
 
 
@@ -84,23 +80,8 @@ class ContractLedger:
     capped: bool
 
 
-def _sheet(workbook: Workbook, title: Any, columns: Sequence[tuple[str | Promise, int, str]]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)))
-    layout: Any = sheet
-    for index, (_header, width, _format) in enumerate(columns, start=1):
-        layout.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for heading, _width, _format in columns:
-        cell = WriteOnlyCell(sheet, value=str(heading))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
-    return sheet
-
-
-def _append(sheet: WriteOnlyWorksheet, values: Sequence[Any], columns: Sequence[tuple[Any, int, str]]) -> None:
-    sheet.append([safe_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, columns, strict=True)])
+def _append(sheet: WriteOnlyWorksheet, values: Sequence[Any], columns: Sequence[Column]) -> None:
+    sheet.append([safe_cell(sheet, value, column.number_format) for value, column in zip(values, columns, strict=True)])
 
 
 def contracts_xlsx(
@@ -109,7 +90,7 @@ def contracts_xlsx(
     """The workbook of ``contracts`` (annotated by ``selectors.with_figures``), at most ``EXPORT_CAP`` of them."""
     day = today or timezone.localdate()
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Contracts"), CONTRACT_COLUMNS)
+    sheet = headed_sheet(workbook, _("Contracts"), CONTRACT_COLUMNS)
     chosen: list[Contract] = []
     capped = False
     for contract in contracts:
@@ -156,7 +137,7 @@ def contracts_xlsx(
     layout: Any = sheet
     layout.auto_filter.ref = f"A1:{get_column_letter(len(CONTRACT_COLUMNS))}{max(len(chosen) + 1, 1)}"
 
-    clause_sheet = _sheet(workbook, _("Clauses"), CLAUSE_COLUMNS)
+    clause_sheet = headed_sheet(workbook, _("Clauses"), CLAUSE_COLUMNS)
     numbers = {contract.pk: contract for contract in chosen}
     clause_scores: dict[tuple[int, str], int] = {
         (clause_id, party): score

@@ -8,15 +8,14 @@ import json
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gridwork.common.workbooks import HEADER_FILL, HEADER_FONT
 from gridwork.imports.specs import Column, ImportSpec
 
 TEMPLATE_ROWS = 5000  # how far down the drop-down lists and the text format reach
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 TEXT_FORMAT = "@"
 
 

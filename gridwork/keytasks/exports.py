@@ -7,75 +7,52 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 from gridwork.keytasks.figures import DEFINITIONS
 from gridwork.keytasks.models import KeyTask, ProjectItem
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 DATE_FORMAT = "yyyy-mm-dd"
 
-Spec = tuple[str | Promise, int, str]
-
-ITEM_COLUMNS: tuple[Spec, ...] = (
-    (_("No."), 6, ""),
-    (_("Item"), 30, ""),
-    (_("Responsible unit"), 22, ""),
-    (_("Responsible person"), 14, ""),
-    (_("Deadline"), 12, DATE_FORMAT),
-    (_("Status"), 10, ""),
-    (_("Progress (%)"), 10, ""),
-    (_("Milestones done"), 10, ""),
-    (_("Milestones"), 10, ""),
-    (_("Next milestone due"), 14, DATE_FORMAT),
-    (_("Done on"), 12, DATE_FORMAT),
+ITEM_COLUMNS: tuple[Column, ...] = (
+    Column(_("No."), 6),
+    Column(_("Item"), 30),
+    Column(_("Responsible unit"), 22),
+    Column(_("Responsible person"), 14),
+    Column(_("Deadline"), 12, DATE_FORMAT),
+    Column(_("Status"), 10),
+    Column(_("Progress (%)"), 10),
+    Column(_("Milestones done"), 10),
+    Column(_("Milestones"), 10),
+    Column(_("Next milestone due"), 14, DATE_FORMAT),
+    Column(_("Done on"), 12, DATE_FORMAT),
 )
-MILESTONE_COLUMNS: tuple[Spec, ...] = (
-    (_("No."), 6, ""),
-    (_("Item"), 30, ""),
-    (_("Milestone"), 30, ""),
-    (_("Due date"), 12, DATE_FORMAT),
-    (_("Done on"), 12, DATE_FORMAT),
-    (_("On time"), 8, ""),
+MILESTONE_COLUMNS: tuple[Column, ...] = (
+    Column(_("No."), 6),
+    Column(_("Item"), 30),
+    Column(_("Milestone"), 30),
+    Column(_("Due date"), 12, DATE_FORMAT),
+    Column(_("Done on"), 12, DATE_FORMAT),
+    Column(_("On time"), 8),
 )
 
 
-def _sheet(workbook: Workbook, title: str | Promise, columns: Sequence[Spec]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)[:31]))
-    layout: Any = sheet
-    for index, (_header, width, _format) in enumerate(columns, start=1):
-        layout.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for heading, _width, _format in columns:
-        cell = WriteOnlyCell(sheet, value=str(heading))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
-    return sheet
-
-
-def _append(sheet: WriteOnlyWorksheet, columns: Sequence[Spec], values: Sequence[Any]) -> None:
-    sheet.append([safe_cell(sheet, value, fmt) for value, (_h, _w, fmt) in zip(values, columns, strict=True)])
+def _append(sheet: WriteOnlyWorksheet, columns: Sequence[Column], values: Sequence[Any]) -> None:
+    sheet.append([safe_cell(sheet, value, column.number_format) for value, column in zip(values, columns, strict=True)])
 
 
 def project_list_xlsx(task: KeyTask, items: Sequence[ProjectItem], *, about: Sequence[tuple[Any, Any]]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Project list"), ITEM_COLUMNS)
+    sheet = headed_sheet(workbook, _("Project list"), ITEM_COLUMNS)
     for item in items:
         milestones = list(item.milestones.all())
         pending = [m.due_on for m in milestones if m.done_on is None]
@@ -98,7 +75,7 @@ def project_list_xlsx(task: KeyTask, items: Sequence[ProjectItem], *, about: Seq
         )
     layout: Any = sheet
     layout.auto_filter.ref = f"A1:{get_column_letter(len(ITEM_COLUMNS))}{len(items) + 1}"
-    milestone_sheet = _sheet(workbook, _("Milestones"), MILESTONE_COLUMNS)
+    milestone_sheet = headed_sheet(workbook, _("Milestones"), MILESTONE_COLUMNS)
     for item in items:
         for milestone in item.milestones.all():
             on_time = milestone.on_time
@@ -114,10 +91,10 @@ def project_list_xlsx(task: KeyTask, items: Sequence[ProjectItem], *, about: Seq
                     "" if on_time is None else str(_("yes") if on_time else _("no")),
                 ],
             )
-    definitions = _sheet(workbook, _("Definitions"), ((_("Figure"), 24, ""), (_("Definition"), 100, "")))
+    definitions = headed_sheet(workbook, _("Definitions"), (Column(_("Figure"), 24), Column(_("Definition"), 100)))
     for figure, text in DEFINITIONS:
         definitions.append([str(figure), str(text)])
-    about_sheet = _sheet(workbook, _("About this export"), ((_("Item"), 24, ""), (_("Value"), 70, "")))
+    about_sheet = headed_sheet(workbook, _("About this export"), (Column(_("Item"), 24), Column(_("Value"), 70)))
     for label, value in [(_("Key task"), f"{task.number} {task.title}"), *about]:
         fmt = "yyyy-mm-dd hh:mm:ss" if isinstance(value, datetime) else DATE_FORMAT if isinstance(value, date) else ""
         about_sheet.append([str(label), safe_cell(about_sheet, value, fmt)])

@@ -7,47 +7,25 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 from gridwork.mediation.figures import COLUMNS, FigureRow
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 PERCENT_FORMAT = '0.0"%"'
 DAYS_FORMAT = "0.0"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
-Spec = tuple[str | Promise, int, str]  # header, width, number format
 
-
-def _sheet(workbook: Workbook, title: str | Promise, columns: Sequence[Spec]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)[:31]))
-    layout: Any = sheet
-    for index, (_header, width, _format) in enumerate(columns, start=1):
-        layout.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for heading, _width, _format in columns:
-        cell = WriteOnlyCell(sheet, value=str(heading))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
-    return sheet
-
-
-def _append(sheet: WriteOnlyWorksheet, columns: Sequence[Spec], values: Sequence[Any]) -> None:
-    sheet.append([safe_cell(sheet, value, fmt) for value, (_h, _w, fmt) in zip(values, columns, strict=True)])
+def _append(sheet: WriteOnlyWorksheet, columns: Sequence[Column], values: Sequence[Any]) -> None:
+    sheet.append([safe_cell(sheet, value, column.number_format) for value, column in zip(values, columns, strict=True)])
 
 
 def _number(value: Any) -> Any:
@@ -55,25 +33,29 @@ def _number(value: Any) -> Any:
     return float(value) if value is not None and not isinstance(value, int) else value
 
 
-FIGURE_COLUMNS: tuple[Spec, ...] = (
-    (_("Unit"), 24, ""),
-    (_("Level"), 10, ""),
-    (_("Code"), 22, ""),
+FIGURE_COLUMNS: tuple[Column, ...] = (
+    Column(_("Unit"), 24),
+    Column(_("Level"), 10),
+    Column(_("Code"), 22),
     *(
-        (column.label, 12, PERCENT_FORMAT if column.kind == "percent" else DAYS_FORMAT if column.kind == "days" else "")
+        Column(
+            column.label,
+            12,
+            PERCENT_FORMAT if column.kind == "percent" else DAYS_FORMAT if column.kind == "days" else "",
+        )
         for column in COLUMNS
     ),
-    (_("Concluded with an agreement or a partial agreement"), 14, ""),
-    (_("Agreements followed up"), 12, ""),
-    (_("Grid-months"), 10, ""),
-    (_("Grid-months screened"), 10, ""),
+    Column(_("Concluded with an agreement or a partial agreement"), 14),
+    Column(_("Agreements followed up"), 12),
+    Column(_("Grid-months"), 10),
+    Column(_("Grid-months screened"), 10),
 )
 
 
 def figures_xlsx(rows: Sequence[FigureRow], *, about: Sequence[tuple[str | Promise, Any]]) -> bytes:
     """The figures table: the unit chosen (total) first, then the units under it; definitions and about after."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Dispute figures"), FIGURE_COLUMNS)
+    sheet = headed_sheet(workbook, _("Dispute figures"), FIGURE_COLUMNS)
     for row in rows:
         figures = row.figures
         _append(
@@ -93,11 +75,11 @@ def figures_xlsx(rows: Sequence[FigureRow], *, about: Sequence[tuple[str | Promi
     layout: Any = sheet
     layout.auto_filter.ref = f"A1:{get_column_letter(len(FIGURE_COLUMNS))}{len(rows) + 1}"
 
-    definitions = _sheet(workbook, _("Definitions"), ((_("Figure"), 24, ""), (_("Definition"), 100, "")))
+    definitions = headed_sheet(workbook, _("Definitions"), (Column(_("Figure"), 24), Column(_("Definition"), 100)))
     for column in COLUMNS:
         definitions.append([str(column.label), str(column.definition)])
 
-    about_sheet = _sheet(workbook, _("About this export"), ((_("Item"), 24, ""), (_("Value"), 70, "")))
+    about_sheet = headed_sheet(workbook, _("About this export"), (Column(_("Item"), 24), Column(_("Value"), 70)))
     for label, value in about:
         fmt = DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT if isinstance(value, date) else ""
         about_sheet.append([str(label), safe_cell(about_sheet, value, fmt)])

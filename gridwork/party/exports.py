@@ -12,19 +12,20 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gridwork.common.masking import mask_name, mask_phone
-from gridwork.common.workbooks import append_row
+from gridwork.common.workbooks import (
+    Column,
+    append_row,
+    head_sheet,
+)
 from gridwork.party.models import MemberRegistration
 from gridwork.party.periods import Period
 from gridwork.party.records import RecordFigures, ReportRow
 from gridwork.party.skills import skill_labels
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 EXPORT_CAP = 100_000
 
 
@@ -42,24 +43,18 @@ def registered_members_xlsx(
     saying what was exported, when and by whom."""
     workbook = Workbook()
     sheet: Any = workbook.active
-    sheet.title = _("Registered members")[:31]
     headers = [
-        (_("Community"), 18),
-        (_("Building"), 18),
-        (_("Name"), 12),
-        (_("Mobile phone"), 15),
-        (_("Employer"), 28),
-        (_("Party organisation at work"), 28),
-        (_("Employer's registered unit"), 28),
-        (_("Skills"), 36),
-        (_("Confirmed at"), 18),
+        Column(_("Community"), 18),
+        Column(_("Building"), 18),
+        Column(_("Name"), 12),
+        Column(_("Mobile phone"), 15),
+        Column(_("Employer"), 28),
+        Column(_("Party organisation at work"), 28),
+        Column(_("Employer's registered unit"), 28),
+        Column(_("Skills"), 36),
+        Column(_("Confirmed at"), 18),
     ]
-    for index, (header, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    head_sheet(sheet, _("Registered members"), headers)
     rows = unmasked = 0
     for registration in registrations:
         if rows >= EXPORT_CAP:
@@ -96,15 +91,6 @@ def registered_members_xlsx(
 # --- 双评价: the evaluations of a period ------------------------------------------------------------------------------
 
 
-def _header(sheet: Any, headers: list[tuple[str, int]]) -> None:
-    for index, (header, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-
-
 def _figure_values(figures: RecordFigures) -> list[Any]:
     average = figures.rating_average
     return [
@@ -119,16 +105,16 @@ def _figure_values(figures: RecordFigures) -> list[Any]:
     ]
 
 
-def _figure_headers() -> list[tuple[str, int]]:
+def _figure_headers() -> list[Column]:
     return [
-        (_("Services done"), 10),
-        (_("Hours"), 8),
-        (_("Ratings"), 8),
-        (_("Average rating"), 10),
-        (_("Wishes fulfilled"), 10),
-        (_("Wishes confirmed"), 10),
-        (_("Points earned"), 10),
-        (_("Points balance"), 10),
+        Column(_("Services done"), 10),
+        Column(_("Hours"), 8),
+        Column(_("Ratings"), 8),
+        Column(_("Average rating"), 10),
+        Column(_("Wishes fulfilled"), 10),
+        Column(_("Wishes confirmed"), 10),
+        Column(_("Points earned"), 10),
+        Column(_("Points balance"), 10),
     ]
 
 
@@ -141,22 +127,26 @@ def evaluations_xlsx(
     the live record where there is no evaluation to show (the last column says which)."""
     workbook = Workbook()
     sheet: Any = workbook.active
-    sheet.title = period.label[:31]
-    who: list[tuple[str, int]] = (
-        [(_("Name"), 12), (_("Employer's registered unit"), 28), (_("Community"), 18), (_("Building"), 18)]
+    who = (
+        [
+            Column(_("Name"), 12),
+            Column(_("Employer's registered unit"), 28),
+            Column(_("Community"), 18),
+            Column(_("Building"), 18),
+        ]
         if for_employer
-        else [(_("Community"), 18), (_("Building"), 18), (_("Name"), 12), (_("Employer"), 28)]
+        else [Column(_("Community"), 18), Column(_("Building"), 18), Column(_("Name"), 12), Column(_("Employer"), 28)]
     )
     headers = [
         *who,
         *_figure_headers(),
-        (_("Grade"), 12),
-        (_("Comment"), 40),
-        (_("Graded at"), 18),
-        (_("Sent to the employer at"), 18),
-        (_("Figures"), 22),
+        Column(_("Grade"), 12),
+        Column(_("Comment"), 40),
+        Column(_("Graded at"), 18),
+        Column(_("Sent to the employer at"), 18),
+        Column(_("Figures"), 22),
     ]
-    _header(sheet, headers)
+    head_sheet(sheet, period.label, headers)
     written = unmasked = 0
     for row in rows:
         if written >= EXPORT_CAP:

@@ -23,7 +23,8 @@ from openpyxl import Workbook
 
 from gridwork.accounts.roles import Perm
 from gridwork.common.permissions import staff_view
-from gridwork.party.exports import HEADER_FILL, HEADER_FONT, XLSX_TYPE
+from gridwork.common.workbooks import HEADER_FILL, HEADER_FONT
+from gridwork.party.exports import XLSX_TYPE
 from gridwork.party.overview import (
     DEFINITIONS,
     MAX_PERIOD_DAYS,

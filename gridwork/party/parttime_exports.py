@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 
 from gridwork.accounts.roles import Perm
 from gridwork.common.masking import mask_name
-from gridwork.common.workbooks import append_row
-from gridwork.party.exports import EXPORT_CAP, HEADER_FILL, HEADER_FONT
+from gridwork.common.workbooks import Column, append_row, head_sheet
+from gridwork.party.exports import EXPORT_CAP
 from gridwork.party.models import PartTimeMember
 from gridwork.party.parttime_selectors import TermStatus, term_status
 
@@ -39,27 +39,21 @@ def part_time_xlsx(
     unmasked_under = _personal_data_paths(viewer)
     workbook = Workbook()
     sheet: Any = workbook.active
-    sheet.title = _("Part-time members")[:31]
     headers = [
-        (_("Organisation"), 28),
-        (_("Place"), 16),
-        (_("Name"), 12),
-        (_("Resident unit"), 28),
-        (_("Position in the unit"), 20),
-        (_("First day"), 12),
-        (_("Last day"), 12),
-        (_("Ended early on"), 12),
-        (_("Reason"), 28),
-        (_("Status"), 14),
-        (_("Renews the term of"), 12),
-        (_("Duties"), 48),
+        Column(_("Organisation"), 28),
+        Column(_("Place"), 16),
+        Column(_("Name"), 12),
+        Column(_("Resident unit"), 28),
+        Column(_("Position in the unit"), 20),
+        Column(_("First day"), 12),
+        Column(_("Last day"), 12),
+        Column(_("Ended early on"), 12),
+        Column(_("Reason"), 28),
+        Column(_("Status"), 14),
+        Column(_("Renews the term of"), 12),
+        Column(_("Duties"), 48),
     ]
-    for index, (header, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    head_sheet(sheet, _("Part-time members"), headers)
     rows = 0
     for term in terms:
         if rows >= EXPORT_CAP:

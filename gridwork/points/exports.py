@@ -11,16 +11,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gridwork.common.masking import mask_name
-from gridwork.common.workbooks import append_row
+from gridwork.common.workbooks import Column, append_row, head_sheet
 from gridwork.party.models import MemberRegistration
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 EXPORT_CAP = 100_000
 
 
@@ -36,22 +33,16 @@ def accounts_xlsx(members: Iterable[MemberRegistration], *, about: list[tuple[st
     saying what was exported, when and by whom."""
     workbook = Workbook()
     sheet: Any = workbook.active
-    sheet.title = _("Points accounts")[:31]
     headers = [
-        (_("Community"), 18),
-        (_("Building"), 18),
-        (_("Name"), 12),
-        (_("Employer"), 28),
-        (_("Balance"), 10),
-        (_("Earned in all"), 12),
-        (_("Spent"), 10),
+        Column(_("Community"), 18),
+        Column(_("Building"), 18),
+        Column(_("Name"), 12),
+        Column(_("Employer"), 28),
+        Column(_("Balance"), 10),
+        Column(_("Earned in all"), 12),
+        Column(_("Spent"), 10),
     ]
-    for index, (header, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    head_sheet(sheet, _("Points accounts"), headers)
     rows = unmasked = 0
     for member in members:
         if rows >= EXPORT_CAP:

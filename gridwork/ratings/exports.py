@@ -12,18 +12,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 from gridwork.ratings.models import AssessmentState
 from gridwork.ratings.results import (
     STAR_LEVELS,
@@ -36,8 +34,6 @@ from gridwork.ratings.results import (
 )
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 SCORE_FORMAT = "0.00"
@@ -45,89 +41,70 @@ SHARE_FORMAT = "0.0"
 MONEY_FORMAT = "#,##0.00"
 INTEGER_FORMAT = "0"
 
-Column = tuple[str | Promise, int, str]  # header, width, number format
-
 LEAGUE_COLUMNS: tuple[Column, ...] = (
-    (gettext_lazy("Rank"), 7, INTEGER_FORMAT),
-    (gettext_lazy("Target"), 30, ""),
-    (gettext_lazy("Street"), 16, ""),
-    (gettext_lazy("State"), 22, ""),
-    (gettext_lazy("Deciding level"), 14, ""),
-    (gettext_lazy("Total"), 9, SCORE_FORMAT),
-    (gettext_lazy("Self-assessed total"), 11, SCORE_FORMAT),
-    (gettext_lazy("Street total"), 11, SCORE_FORMAT),
-    (gettext_lazy("City total"), 11, SCORE_FORMAT),
-    (gettext_lazy("Higher review total"), 11, SCORE_FORMAT),
-    (gettext_lazy("Stars by score"), 9, INTEGER_FORMAT),
-    (gettext_lazy("Stars"), 8, INTEGER_FORMAT),
-    (gettext_lazy("Stars lowered"), 9, ""),
-    (gettext_lazy("Veto (一票否决)"), 40, ""),
+    Column(gettext_lazy("Rank"), 7, INTEGER_FORMAT),
+    Column(gettext_lazy("Target"), 30),
+    Column(gettext_lazy("Street"), 16),
+    Column(gettext_lazy("State"), 22),
+    Column(gettext_lazy("Deciding level"), 14),
+    Column(gettext_lazy("Total"), 9, SCORE_FORMAT),
+    Column(gettext_lazy("Self-assessed total"), 11, SCORE_FORMAT),
+    Column(gettext_lazy("Street total"), 11, SCORE_FORMAT),
+    Column(gettext_lazy("City total"), 11, SCORE_FORMAT),
+    Column(gettext_lazy("Higher review total"), 11, SCORE_FORMAT),
+    Column(gettext_lazy("Stars by score"), 9, INTEGER_FORMAT),
+    Column(gettext_lazy("Stars"), 8, INTEGER_FORMAT),
+    Column(gettext_lazy("Stars lowered"), 9),
+    Column(gettext_lazy("Veto (一票否决)"), 40),
 )
 
 
 def _share_columns() -> tuple[Column, ...]:
     return (
-        (gettext_lazy("Unit"), 20, ""),
-        (gettext_lazy("Targets"), 9, INTEGER_FORMAT),
-        (gettext_lazy("Stars set"), 9, INTEGER_FORMAT),
-        (gettext_lazy("Not rated yet"), 9, INTEGER_FORMAT),
-        *((_("%(stars)d stars") % {"stars": stars}, 8, INTEGER_FORMAT) for stars in STAR_LEVELS),
-        (gettext_lazy("At the goal's stars or more"), 12, INTEGER_FORMAT),
-        (gettext_lazy("Share at the goal (%)"), 12, SHARE_FORMAT),
-        (gettext_lazy("Goal (%)"), 9, SHARE_FORMAT),
-        (gettext_lazy("Goal met"), 9, ""),
-        (gettext_lazy("Still needed"), 9, INTEGER_FORMAT),
+        Column(gettext_lazy("Unit"), 20),
+        Column(gettext_lazy("Targets"), 9, INTEGER_FORMAT),
+        Column(gettext_lazy("Stars set"), 9, INTEGER_FORMAT),
+        Column(gettext_lazy("Not rated yet"), 9, INTEGER_FORMAT),
+        *(Column(_("%(stars)d stars") % {"stars": stars}, 8, INTEGER_FORMAT) for stars in STAR_LEVELS),
+        Column(gettext_lazy("At the goal's stars or more"), 12, INTEGER_FORMAT),
+        Column(gettext_lazy("Share at the goal (%)"), 12, SHARE_FORMAT),
+        Column(gettext_lazy("Goal (%)"), 9, SHARE_FORMAT),
+        Column(gettext_lazy("Goal met"), 9),
+        Column(gettext_lazy("Still needed"), 9, INTEGER_FORMAT),
     )
 
 
 CHANGE_COLUMNS: tuple[Column, ...] = (
-    (gettext_lazy("Target"), 30, ""),
-    (gettext_lazy("Street"), 16, ""),
-    (gettext_lazy("Round"), 26, ""),
-    (gettext_lazy("Recorded at"), 17, DATETIME_FORMAT),
-    (gettext_lazy("Effective from"), 12, DATE_FORMAT),
-    (gettext_lazy("Change"), 18, ""),
-    (gettext_lazy("Stars before"), 9, INTEGER_FORMAT),
-    (gettext_lazy("Stars after"), 9, INTEGER_FORMAT),
-    (gettext_lazy("Reason"), 40, ""),
-    (gettext_lazy("Veto item"), 24, ""),
+    Column(gettext_lazy("Target"), 30),
+    Column(gettext_lazy("Street"), 16),
+    Column(gettext_lazy("Round"), 26),
+    Column(gettext_lazy("Recorded at"), 17, DATETIME_FORMAT),
+    Column(gettext_lazy("Effective from"), 12, DATE_FORMAT),
+    Column(gettext_lazy("Change"), 18),
+    Column(gettext_lazy("Stars before"), 9, INTEGER_FORMAT),
+    Column(gettext_lazy("Stars after"), 9, INTEGER_FORMAT),
+    Column(gettext_lazy("Reason"), 40),
+    Column(gettext_lazy("Veto item"), 24),
 )
 
 PAY_COLUMNS: tuple[Column, ...] = (
-    (gettext_lazy("Secretary"), 14, ""),
-    (gettext_lazy("Community"), 16, ""),
-    (gettext_lazy("Post"), 12, ""),
-    (gettext_lazy("Pay ladder"), 12, ""),
-    (gettext_lazy("State"), 22, ""),
-    (gettext_lazy("Stars"), 8, INTEGER_FORMAT),
-    (gettext_lazy("Grade now"), 9, INTEGER_FORMAT),
-    (gettext_lazy("Monthly pay now (yuan)"), 12, MONEY_FORMAT),
-    (gettext_lazy("Grade by stars"), 9, INTEGER_FORMAT),
-    (gettext_lazy("Monthly pay by stars (yuan)"), 12, MONEY_FORMAT),
-    (gettext_lazy("Change of grade"), 9, INTEGER_FORMAT),
-    (gettext_lazy("Change of monthly pay (yuan)"), 12, MONEY_FORMAT),
+    Column(gettext_lazy("Secretary"), 14),
+    Column(gettext_lazy("Community"), 16),
+    Column(gettext_lazy("Post"), 12),
+    Column(gettext_lazy("Pay ladder"), 12),
+    Column(gettext_lazy("State"), 22),
+    Column(gettext_lazy("Stars"), 8, INTEGER_FORMAT),
+    Column(gettext_lazy("Grade now"), 9, INTEGER_FORMAT),
+    Column(gettext_lazy("Monthly pay now (yuan)"), 12, MONEY_FORMAT),
+    Column(gettext_lazy("Grade by stars"), 9, INTEGER_FORMAT),
+    Column(gettext_lazy("Monthly pay by stars (yuan)"), 12, MONEY_FORMAT),
+    Column(gettext_lazy("Change of grade"), 9, INTEGER_FORMAT),
+    Column(gettext_lazy("Change of monthly pay (yuan)"), 12, MONEY_FORMAT),
 )
 
 
-def _sheet(workbook: Workbook, title: str | Promise, columns: Sequence[Column]) -> WriteOnlyWorksheet:
-    """A sheet with its header row: bold on red, frozen below, each column's width."""
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)[:31]))
-    layout: Any = sheet  # column widths and the autofilter, which the stubs do not name
-    for index, (_header, width, _format) in enumerate(columns, start=1):
-        layout.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for heading, _width, _format in columns:
-        cell = WriteOnlyCell(sheet, value=str(heading))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
-    return sheet
-
-
 def _append(sheet: WriteOnlyWorksheet, columns: Sequence[Column], values: Sequence[Any]) -> None:
-    sheet.append([safe_cell(sheet, value, fmt) for value, (_h, _w, fmt) in zip(values, columns, strict=True)])
+    sheet.append([safe_cell(sheet, value, column.number_format) for value, column in zip(values, columns, strict=True)])
 
 
 def _filter(sheet: WriteOnlyWorksheet, columns: Sequence[Column], rows: int) -> None:
@@ -136,8 +113,8 @@ def _filter(sheet: WriteOnlyWorksheet, columns: Sequence[Column], rows: int) -> 
 
 
 def _about(workbook: Workbook, about: Sequence[tuple[str | Promise, Any]]) -> None:
-    columns: tuple[Column, ...] = ((gettext_lazy("Item"), 24, ""), (gettext_lazy("Value"), 70, ""))
-    sheet = _sheet(workbook, gettext_lazy("About this export"), columns)
+    columns = (Column(gettext_lazy("Item"), 24), Column(gettext_lazy("Value"), 70))
+    sheet = headed_sheet(workbook, gettext_lazy("About this export"), columns)
     for label, value in about:
         fmt = DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT if isinstance(value, date) else ""
         sheet.append([str(label), safe_cell(sheet, value, fmt)])
@@ -156,7 +133,7 @@ def _yes(value: bool) -> str:
 def league_xlsx(table: LeagueTable, *, about: Sequence[tuple[str | Promise, Any]]) -> bytes:
     """The league table as the page shows it: rank, target, the deciding total and each level's, stars, vetoes."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, gettext_lazy("League table"), LEAGUE_COLUMNS)
+    sheet = headed_sheet(workbook, gettext_lazy("League table"), LEAGUE_COLUMNS)
     for row in table.rows:
         assessment = row.assessment
         _append(
@@ -203,7 +180,7 @@ def shares_xlsx(shares: StarShares, *, about: Sequence[tuple[str | Promise, Any]
     """The shares of stars: the whole scope on the first row, then each street; the goal beside each."""
     workbook = Workbook(write_only=True)
     columns = _share_columns()
-    sheet = _sheet(workbook, gettext_lazy("Stars against the goal"), columns)
+    sheet = headed_sheet(workbook, gettext_lazy("Stars against the goal"), columns)
     lines = [shares.whole, *shares.streets]
     for line in lines:
         _append(sheet, columns, _share_values(line))
@@ -216,10 +193,10 @@ def history_xlsx(history: StarHistory, *, about: Sequence[tuple[str | Promise, A
     """One row per target, one column per round (its stars, or its state while not accepted); then every change of
     stars with its date and reason."""
     workbook = Workbook(write_only=True)
-    columns: list[Column] = [(gettext_lazy("Target"), 30, ""), (gettext_lazy("Street"), 16, "")]
-    columns += [(round_.name, 14, "") for round_ in history.rounds]
-    columns.append((gettext_lazy("Times lowered"), 9, INTEGER_FORMAT))
-    sheet = _sheet(workbook, gettext_lazy("Star history"), columns)
+    columns = [Column(gettext_lazy("Target"), 30), Column(gettext_lazy("Street"), 16)]
+    columns += [Column(round_.name, 14) for round_ in history.rounds]
+    columns.append(Column(gettext_lazy("Times lowered"), 9, INTEGER_FORMAT))
+    sheet = headed_sheet(workbook, gettext_lazy("Star history"), columns)
     for row in history.rows:
         cells: list[Any] = []
         for cell in row.cells:
@@ -231,7 +208,7 @@ def history_xlsx(history: StarHistory, *, about: Sequence[tuple[str | Promise, A
                 cells.append(str(AssessmentState(cell.assessment.state).label))
         _append(sheet, columns, (row.label, row.street, *cells, row.lowered))
     _filter(sheet, columns, len(history.rows))
-    changes = _sheet(workbook, gettext_lazy("Changes of stars"), CHANGE_COLUMNS)
+    changes = headed_sheet(workbook, gettext_lazy("Changes of stars"), CHANGE_COLUMNS)
     found = history_changes(history)
     for row, round_, move in found:
         _append(
@@ -258,7 +235,7 @@ def history_xlsx(history: StarHistory, *, about: Sequence[tuple[str | Promise, A
 def pay_xlsx(rows: Sequence[PayRow], *, about: Sequence[tuple[str | Promise, Any]]) -> bytes:
     """以星定酬: each secretary's stars, the grade and pay held now, and those the stars map to."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, gettext_lazy("Pay grades by stars"), PAY_COLUMNS)
+    sheet = headed_sheet(workbook, gettext_lazy("Pay grades by stars"), PAY_COLUMNS)
     for row in rows:
         _append(
             sheet,

@@ -7,64 +7,40 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 from gridwork.serviceday.calendar import STAGE_RULES
 from gridwork.serviceday.figures import DEFINITIONS, CycleFigures
 from gridwork.serviceday.models import STAGE_LABELS, STAGES, ServiceCycle
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 RATING_FORMAT = "0.00"
 
-Spec = tuple[str | Promise, int, str]  # header, width, number format
-
-COLUMNS: tuple[Spec, ...] = (
-    (_("Community"), 18, ""),
-    (_("Street"), 16, ""),
-    (_("Month"), 9, ""),
-    (_("Where it stands"), 16, ""),
-    *((_("%(stage)s: completed on") % {"stage": STAGE_LABELS[stage]}, 14, DATE_FORMAT) for stage in STAGES),
-    (_("Late stages"), 30, ""),
-    (_("Opinions"), 9, ""),
-    (_("Taken up"), 9, ""),
-    (_("Items"), 8, ""),
-    (_("Done"), 8, ""),
-    (_("Not done"), 8, ""),
-    (_("Ratings"), 8, ""),
-    (_("Average rating"), 9, RATING_FORMAT),
-    (_("Residents taking part"), 10, ""),
-    (_("Volunteers"), 10, ""),
-    (_("Units"), 8, ""),
-    (_("Participants"), 10, ""),
+COLUMNS: tuple[Column, ...] = (
+    Column(_("Community"), 18),
+    Column(_("Street"), 16),
+    Column(_("Month"), 9),
+    Column(_("Where it stands"), 16),
+    *(Column(_("%(stage)s: completed on") % {"stage": STAGE_LABELS[stage]}, 14, DATE_FORMAT) for stage in STAGES),
+    Column(_("Late stages"), 30),
+    Column(_("Opinions"), 9),
+    Column(_("Taken up"), 9),
+    Column(_("Items"), 8),
+    Column(_("Done"), 8),
+    Column(_("Not done"), 8),
+    Column(_("Ratings"), 8),
+    Column(_("Average rating"), 9, RATING_FORMAT),
+    Column(_("Residents taking part"), 10),
+    Column(_("Volunteers"), 10),
+    Column(_("Units"), 8),
+    Column(_("Participants"), 10),
 )
-
-
-def _sheet(workbook: Workbook, title: str | Promise, columns: Sequence[Spec]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)[:31]))
-    layout: Any = sheet
-    for index, (_header, width, _format) in enumerate(columns, start=1):
-        layout.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for heading, _width, _format in columns:
-        cell = WriteOnlyCell(sheet, value=str(heading))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
-    return sheet
 
 
 def cycles_xlsx(
@@ -72,7 +48,7 @@ def cycles_xlsx(
 ) -> bytes:
     """One row per cycle: its place, month, state, each stage's completion day, its late stages and figures."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Service days"), COLUMNS)
+    sheet = headed_sheet(workbook, _("Service days"), COLUMNS)
     for cycle, figures, late in rows:
         street = cycle.community.parent.name if cycle.community.parent is not None else ""
         values = (
@@ -94,18 +70,22 @@ def cycles_xlsx(
             figures.units,
             figures.participants,
         )
-        sheet.append([safe_cell(sheet, value, fmt) for value, (_h, _w, fmt) in zip(values, COLUMNS, strict=True)])
+        sheet.append(
+            [safe_cell(sheet, value, column.number_format) for value, column in zip(values, COLUMNS, strict=True)]
+        )
 
-    calendar = _sheet(workbook, _("Stages"), ((_("Stage"), 30, ""), (_("Opens"), 30, ""), (_("Due"), 36, "")))
+    calendar = headed_sheet(
+        workbook, _("Stages"), (Column(_("Stage"), 30), Column(_("Opens"), 30), Column(_("Due"), 36))
+    )
     for stage in STAGES:
         opens, due = STAGE_RULES[stage]
         calendar.append([str(STAGE_LABELS[stage]), str(opens), str(due)])
 
-    definitions = _sheet(workbook, _("Definitions"), ((_("Figure"), 24, ""), (_("Definition"), 100, "")))
+    definitions = headed_sheet(workbook, _("Definitions"), (Column(_("Figure"), 24), Column(_("Definition"), 100)))
     for label, definition in DEFINITIONS:
         definitions.append([str(label), str(definition)])
 
-    about_sheet = _sheet(workbook, _("About this export"), ((_("Item"), 24, ""), (_("Value"), 70, "")))
+    about_sheet = headed_sheet(workbook, _("About this export"), (Column(_("Item"), 24), Column(_("Value"), 70)))
     for label, value in about:
         fmt = DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT if isinstance(value, date) else ""
         about_sheet.append([str(label), safe_cell(about_sheet, value, fmt)])

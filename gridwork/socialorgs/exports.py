@@ -6,32 +6,14 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import headed_sheet, safe_cell
 from gridwork.socialorgs.figures import DEFINITIONS, Figures, Row
-
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
-
-
-def _sheet(workbook: Workbook, title: str | Promise, headings: Sequence[str | Promise]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(title)[:31]))
-    sheet.freeze_panes = "A2"
-    header = []
-    for heading in headings:
-        cell = WriteOnlyCell(sheet, value=str(heading))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
-    return sheet
 
 
 def _counts(row: Row) -> list[Any]:
@@ -63,7 +45,7 @@ COUNT_HEADINGS = (
 
 def figures_xlsx(figures: Figures, *, about: Sequence[tuple[str | Promise, Any]]) -> bytes:
     workbook = Workbook(write_only=True)
-    communities = _sheet(
+    communities = headed_sheet(
         workbook,
         _("Communities"),
         (_("Community"), _("Code"), _("Target"), *COUNT_HEADINGS, _("Meets the target"), _("Gap")),
@@ -71,7 +53,7 @@ def figures_xlsx(figures: Figures, *, about: Sequence[tuple[str | Promise, Any]]
     for row in figures.communities:
         values = [row.place.name, row.place.code, row.target, *_counts(row), str(_("yes") if row.meets else _("no"))]
         communities.append([safe_cell(communities, value) for value in [*values, row.gap]])
-    areas = _sheet(
+    areas = headed_sheet(
         workbook,
         _("Areas"),
         (
@@ -97,10 +79,10 @@ def figures_xlsx(figures: Figures, *, about: Sequence[tuple[str | Promise, Any]]
             row.street_level,
         ]
         areas.append([safe_cell(areas, value) for value in values])
-    definitions = _sheet(workbook, _("Definitions"), (_("Figure"), _("Definition")))
+    definitions = headed_sheet(workbook, _("Definitions"), (_("Figure"), _("Definition")))
     for figure, text in DEFINITIONS:
         definitions.append([str(figure), str(text)])
-    about_sheet = _sheet(workbook, _("About this export"), (_("Item"), _("Value")))
+    about_sheet = headed_sheet(workbook, _("About this export"), (_("Item"), _("Value")))
     for label, value in about:
         about_sheet.append(
             [str(label), safe_cell(about_sheet, value, "yyyy-mm-dd hh:mm:ss" if isinstance(value, datetime) else "")]

@@ -6,34 +6,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import headed_sheet, safe_cell
 from gridwork.threezero.models import Application, Incident
 from gridwork.threezero.selectors import Figures
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
-
-
-def _sheet(workbook: Workbook, title: str, headers: Sequence[str]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(title[:31]))
-    row = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        row.append(cell)
-    sheet.append(row)
-    return sheet
 
 
 def _append(sheet: WriteOnlyWorksheet, values: Sequence[Any]) -> None:
@@ -53,7 +38,7 @@ def three_zero_workbook(
 ) -> bytes:
     """``applications`` as (application, figures shown, whether they are the review's snapshot)."""
     workbook = Workbook(write_only=True)
-    sheet = _sheet(
+    sheet = headed_sheet(
         workbook,
         _("Applications"),
         [
@@ -101,7 +86,7 @@ def three_zero_workbook(
                 application.reason,
             ],
         )
-    incident_sheet = _sheet(
+    incident_sheet = headed_sheet(
         workbook,
         _("Incidents"),
         [_("Occurred on"), _("Kind"), _("Place"), _("Place code"), _("Resident unit"), _("Reference"), _("Summary")],
@@ -121,7 +106,7 @@ def three_zero_workbook(
                 incident.summary,
             ],
         )
-    about = _sheet(workbook, _("About this export"), [_("Item"), _("Value")])
+    about = headed_sheet(workbook, _("About this export"), [_("Item"), _("Value")])
     for label, value in (
         (_("Year"), year),
         (_("Area"), scope),

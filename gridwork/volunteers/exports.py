@@ -7,25 +7,20 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.common.masking import mask_name, mask_phone
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import headed_sheet, safe_cell
 from gridwork.volunteers.models import ServiceOrder
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CAP = 50_000
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 
 
 @dataclass(frozen=True)
@@ -88,17 +83,6 @@ def order_rows(orders: QuerySet[ServiceOrder], *, cap: int = EXPORT_CAP) -> Iter
         yield order_row(order, unmasked=bool(getattr(order, "personal_visible", False)))
 
 
-def _sheet(workbook: Workbook, title: str, headers: Sequence[str]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(title[:31]))
-    row = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        row.append(cell)
-    sheet.append(row)
-    return sheet
-
-
 @dataclass(frozen=True)
 class OrdersFile:
     content: bytes
@@ -111,7 +95,7 @@ def orders_xlsx(
     rows: Iterable[OrderRow], *, about: Sequence[tuple[str, Any]] = (), cap: int = EXPORT_CAP
 ) -> OrdersFile:
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, _("Volunteer orders"), order_columns())
+    sheet = headed_sheet(workbook, _("Volunteer orders"), order_columns())
     written = unmasked = 0
     iterator = iter(rows)
     for row in islice(iterator, cap):
@@ -121,7 +105,7 @@ def orders_xlsx(
     capped = next(iterator, None) is not None
     if capped:
         sheet.append([_("Only the first %(cap)s orders are exported; narrow the filters.") % {"cap": f"{cap:,}"}])
-    about_sheet = _sheet(workbook, _("About this export"), [_("Item"), _("Value")])
+    about_sheet = headed_sheet(workbook, _("About this export"), [_("Item"), _("Value")])
     masking = _("Shown as recorded, where you may see personal data.") if unmasked else _("Masked (138****1234).")
     for label, value in [*about, (_("Rows"), written), (_("Names and phones"), masking)]:
         about_sheet.append([str(label), safe_cell(about_sheet, value)])

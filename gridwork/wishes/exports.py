@@ -16,38 +16,34 @@ from typing import Any, cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.common.masking import mask_name, mask_phone
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import Column, headed_sheet, safe_cell
 from gridwork.wishes.models import Wish, WishState
 from gridwork.wishes.selectors import claimant_label
 
 EXPORT_CAP = 50_000
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
-COLUMNS: tuple[tuple[str | Promise, int, str], ...] = (
-    (_("No."), 8, ""),
-    (_("Wish"), 30, ""),
-    (_("Community"), 18, ""),
-    (_("Building"), 14, ""),
-    (_("Estimated value (yuan)"), 12, "0.00"),
-    (_("For"), 12, ""),
-    (_("Mobile phone"), 14, ""),
-    (_("Posted on behalf"), 10, ""),
-    (_("State"), 16, ""),
-    (_("Waiting too long"), 10, ""),
-    (_("Posted at"), 17, DATETIME_FORMAT),
-    (_("Published at"), 17, DATETIME_FORMAT),
-    (_("Claimed by"), 20, ""),
-    (_("Claimed at"), 17, DATETIME_FORMAT),
-    (_("Fulfilled at"), 17, DATETIME_FORMAT),
-    (_("Confirmed at"), 17, DATETIME_FORMAT),
+COLUMNS: tuple[Column, ...] = (
+    Column(_("No."), 8),
+    Column(_("Wish"), 30),
+    Column(_("Community"), 18),
+    Column(_("Building"), 14),
+    Column(_("Estimated value (yuan)"), 12, "0.00"),
+    Column(_("For"), 12),
+    Column(_("Mobile phone"), 14),
+    Column(_("Posted on behalf"), 10),
+    Column(_("State"), 16),
+    Column(_("Waiting too long"), 10),
+    Column(_("Posted at"), 17, DATETIME_FORMAT),
+    Column(_("Published at"), 17, DATETIME_FORMAT),
+    Column(_("Claimed by"), 20),
+    Column(_("Claimed at"), 17, DATETIME_FORMAT),
+    Column(_("Fulfilled at"), 17, DATETIME_FORMAT),
+    Column(_("Confirmed at"), 17, DATETIME_FORMAT),
 )
 
 
@@ -85,17 +81,7 @@ def wishes_xlsx(
 ) -> WishLedger:
     """The workbook of ``wishes`` (annotated with ``stale``), at most ``EXPORT_CAP`` rows, and what the export is."""
     workbook = Workbook(write_only=True)
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("Micro-wishes"))))
-    layout: Any = sheet
-    for index, (_header, width, _format) in enumerate(COLUMNS, start=1):
-        layout.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title, _width, _format in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=str(title))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
+    sheet = headed_sheet(workbook, _("Micro-wishes"), COLUMNS)
     rows = unmasked = 0
     capped = False
     for wish in wishes:
@@ -104,9 +90,12 @@ def wishes_xlsx(
             break
         shown = any(wish.community.path.startswith(path) for path in unmasked_paths)
         values = _row(wish, unmasked=shown, stale=bool(getattr(wish, "stale", False)))
-        sheet.append([safe_cell(sheet, value, fmt) for value, (_t, _w, fmt) in zip(values, COLUMNS, strict=True)])
+        sheet.append(
+            [safe_cell(sheet, value, column.number_format) for value, column in zip(values, COLUMNS, strict=True)]
+        )
         rows += 1
         unmasked += shown
+    layout: Any = sheet  # the autofilter, which the stubs do not name
     layout.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(rows + 1, 1)}"
     about_sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(str(_("About this export"))))
     for label, value in about:

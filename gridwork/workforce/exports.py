@@ -8,25 +8,20 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gridwork.common.masking import mask_id_number, mask_name, mask_phone
-from gridwork.common.workbooks import safe_cell
+from gridwork.common.workbooks import headed_sheet, safe_cell
 from gridwork.workforce.models import Worker
 from gridwork.workforce.selectors import Staffing, StaffingTotals, TrainingLine
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CAP = 50_000
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="C00000")
 
 
 @dataclass(frozen=True)
@@ -43,17 +38,6 @@ class ExportFile:
     capped: bool
 
 
-def _sheet(workbook: Workbook, title: str, headers: Sequence[str]) -> WriteOnlyWorksheet:
-    sheet = cast(WriteOnlyWorksheet, workbook.create_sheet(title[:31]))
-    row = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        row.append(cell)
-    sheet.append(row)
-    return sheet
-
-
 def workbook_of(
     title: str,
     headers: Sequence[str],
@@ -64,7 +48,7 @@ def workbook_of(
     cap: int = EXPORT_CAP,
 ) -> ExportFile:
     workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, title, headers)
+    sheet = headed_sheet(workbook, title, headers)
     written = unmasked = 0
     iterator = iter(rows)
     for row in islice(iterator, cap):
@@ -74,7 +58,7 @@ def workbook_of(
     capped = next(iterator, None) is not None
     if capped:
         sheet.append([_("Only the first %(cap)s rows are exported; narrow the filters.") % {"cap": f"{cap:,}"}])
-    about_sheet = _sheet(workbook, _("About this export"), [_("Item"), _("Value")])
+    about_sheet = headed_sheet(workbook, _("About this export"), [_("Item"), _("Value")])
     facts = [*about, (_("Rows"), written)]
     if personal:
         masking = _("Shown as recorded, where you may see personal data.") if unmasked else _("Masked (138****1234).")
