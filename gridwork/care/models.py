@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.common.need_fields import HouseholdNeed
 from gridwork.common.scope import ScopedQuerySet
 from gridwork.places.models import Place
 
@@ -213,13 +214,13 @@ class Visit(models.Model):
         return f"#{self.pk} of {self.record_id} on {self.visited_on}"
 
 
-class Need(models.Model):
+class Need(HouseholdNeed):
     """A need found on a visit, and what it became: one matter (事项) or one micro-wish (微心愿), once."""
 
     SCOPE_PATH: ClassVar[str] = "visit__record__household__path"
+    OUTCOME_FIELDS: ClassVar[tuple[str, ...]] = ("matter", "wish")
 
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="needs")
-    text = models.TextField(_("need"))
     matter = models.OneToOneField(
         "matters.Matter",
         verbose_name=_("filed as matter"),
@@ -236,15 +237,6 @@ class Need(models.Model):
         blank=True,
         related_name="care_need",
     )
-    converted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("converted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -265,7 +257,3 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} of visit {self.visit_id}"
-
-    @property
-    def is_converted(self) -> bool:
-        return self.matter_id is not None or self.wish_id is not None

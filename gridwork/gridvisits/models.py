@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.common.need_fields import HouseholdNeed
 from gridwork.common.scope import ScopedQuerySet
 from gridwork.places.models import Place
 
@@ -70,7 +71,7 @@ class NeedOutcome(models.TextChoices):
     CASE = "case", _("Dispute case")
 
 
-class VisitNeed(models.Model):
+class VisitNeed(HouseholdNeed):
     """A need found on a visit, and what it became: one matter (事项), one micro-wish (微心愿) or one dispute case
     (矛盾纠纷案件), once."""
 
@@ -78,7 +79,6 @@ class VisitNeed(models.Model):
     OUTCOME_FIELDS: ClassVar[tuple[str, ...]] = ("matter", "wish", "case")
 
     visit = models.ForeignKey(GridVisit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="needs")
-    text = models.TextField(_("need"))
     matter = models.OneToOneField(
         "matters.Matter",
         verbose_name=_("filed as matter"),
@@ -103,15 +103,6 @@ class VisitNeed(models.Model):
         blank=True,
         related_name="grid_visit_need",
     )
-    converted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("converted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -150,10 +141,6 @@ class VisitNeed(models.Model):
         if self.case_id is not None:
             return NeedOutcome.CASE
         return ""
-
-    @property
-    def is_converted(self) -> bool:
-        return bool(self.outcome)
 
 
 def photo_path(instance: VisitPhoto, filename: str) -> str:

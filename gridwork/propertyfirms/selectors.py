@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gridwork.accounts.roles import Perm
 from gridwork.common.masking import mask_phone
+from gridwork.common.scope import holds_over
 from gridwork.estates.models import Estate
 from gridwork.matters.models import Category, Matter
 from gridwork.places.models import Place
@@ -24,7 +25,6 @@ from gridwork.propertyfirms.models import (
     ServiceContract,
     SurveyResult,
 )
-from gridwork.propertyfirms.services import holds
 
 PROPERTY_WORD = "物业"
 SUGGESTIONS = 20
@@ -47,7 +47,7 @@ def company_get(*, user: Any, pk: int) -> PropertyCompany:
 def shown_phone(user: Any, company: PropertyCompany) -> str:
     """The contact phone in full for those holding VIEW_PERSONAL_DATA at the registering unit or above, or over an
     estate the company serves or served (the community that works with it); masked for everyone else."""
-    if holds(user, Perm.VIEW_PERSONAL_DATA, company.registered_in):
+    if holds_over(user, Perm.VIEW_PERSONAL_DATA, company.registered_in):
         return company.contact_phone
     if ServiceContract.objects.restrict(user, Perm.VIEW_PERSONAL_DATA).filter(company=company).exists():
         return company.contact_phone

@@ -31,7 +31,9 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
+from gridwork.common.scope import holds_over
 from gridwork.estates.models import Estate
+from gridwork.estates.services import manages_estate
 from gridwork.matters.models import Matter
 from gridwork.mediation.services.applications import resident_home_community
 from gridwork.party.models import PartyOrganisation
@@ -63,13 +65,6 @@ PHONE_CHARS = set("0123456789+-() ")
 # --- who may ------------------------------------------------------------------------------------------------------
 
 
-def holds(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
-
-
 def registering_places(user: Any) -> list[Place]:
     """The units at a street or above where ``user`` holds MANAGE_ACTORS: where they may register companies."""
     if not getattr(user, "is_authenticated", False) or not hasattr(user, "active_posts"):
@@ -79,11 +74,7 @@ def registering_places(user: Any) -> list[Place]:
 
 
 def manages_company(user: Any, company: PropertyCompany) -> bool:
-    return holds(user, Perm.MANAGE_ACTORS, company.registered_in)
-
-
-def manages_estate(user: Any, estate: Estate) -> bool:
-    return holds(user, Perm.MANAGE_ACTORS, estate.community)
+    return holds_over(user, Perm.MANAGE_ACTORS, company.registered_in)
 
 
 def recognising_place(user: Any, company: PropertyCompany, today: date) -> Place | None:
@@ -159,7 +150,8 @@ def _company_errors(values: CompanyInput, *, company: PropertyCompany | None) ->
 @transaction.atomic
 def company_create(*, actor: Any, values: CompanyInput) -> PropertyCompany:
     _require(
-        values.registered_in.level in REGISTERING_LEVELS and holds(actor, Perm.MANAGE_ACTORS, values.registered_in),
+        values.registered_in.level in REGISTERING_LEVELS
+        and holds_over(actor, Perm.MANAGE_ACTORS, values.registered_in),
         _("Companies are registered by street staff and above, for their own units."),
     )
     _errors(_company_errors(values, company=None))
@@ -183,7 +175,8 @@ def company_create(*, actor: Any, values: CompanyInput) -> PropertyCompany:
 def company_update(*, actor: Any, company: PropertyCompany, values: CompanyInput) -> PropertyCompany:
     _require(manages_company(actor, company), _("Only the registering unit and those above it edit a company."))
     _require(
-        holds(actor, Perm.MANAGE_ACTORS, values.registered_in), _("The company is registered by one of your units.")
+        holds_over(actor, Perm.MANAGE_ACTORS, values.registered_in),
+        _("The company is registered by one of your units."),
     )
     _errors(_company_errors(values, company=company))
     fields = {

@@ -1,6 +1,10 @@
 """The writes posted from a company's page or a contract's: a new contract, ending one early, the quarter's survey
-result and community assessment, linking a matter, recognising red property and revoking it. Each answers with a
-redirect to the page, or 400 with the form and the field that was refused."""
+result and community assessment, linking a matter, recognising red property and revoking it.
+
+Each is one shape, written once in ``_company_action``: the view reads its object through the selectors (outside the
+user's units: 404) and checks who may (403); the form is shown on its page; a posted form is validated and the
+service called (it re-checks who may over the object and writes the audit row), then a message and a redirect to the
+company's page; a refused form, or the service's refusal put on its field, comes back on the page with 400."""
 
 from __future__ import annotations
 
@@ -30,32 +34,57 @@ from gridwork.propertyfirms.forms import (
     RevokeForm,
     SurveyForm,
 )
+from gridwork.propertyfirms.models import PropertyCompany, ServiceContract
 from gridwork.propertyfirms.views.companies import company_crumbs
 
 BAD_REQUEST = 400
+TEMPLATE = "propertyfirms/action_form.html"
 
 
-def _submit(
+def _company_action(
     request: HttpRequest,
+    company: PropertyCompany,
     form: forms.Form,
-    write: Callable[[], Any],
+    write: Callable[[], object],
     *,
+    title: str,
+    testid: str,
     done: str,
-    back: HttpResponse,
-    page: dict[str, Any],
+    contract: ServiceContract | None = None,
 ) -> HttpResponse:
-    """Validate, write, redirect; or the form again with the refusal (400)."""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                write()
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, done)
-                return back
-        return render(request, "propertyfirms/action_form.html", {"form": form, **page}, status=BAD_REQUEST)
-    return render(request, "propertyfirms/action_form.html", {"form": form, **page})
+    """One write from the company's page (or, with ``contract``, from one of its contracts'): the form on its page;
+    posted, validate and ``write``, say ``done`` and go back to the company's page, or the form again with the
+    refusal (400)."""
+    label = title if contract is None else f"{contract.estate.name} · {title}"
+    page: dict[str, Any] = {
+        "form": form,
+        "title": title,
+        "testid": testid,
+        "breadcrumbs": company_crumbs(company, {"label": label, "url": ""}),
+    }
+    if contract is not None:
+        page["contract"] = contract
+    if request.method != "POST":
+        return render(request, TEMPLATE, page)
+    if form.is_valid():
+        try:
+            write()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("propertyfirms:company-detail", pk=company.pk)
+    return render(request, TEMPLATE, page, status=BAD_REQUEST)
+
+
+def _contract(request: HttpRequest, pk: int) -> ServiceContract:
+    """The contract, if the user holds MANAGE_ACTORS over its estate's community (else 404)."""
+    return selectors.contract_get(user=request.user, pk=pk, perm=Perm.MANAGE_ACTORS)
+
+
+def _require_recogniser(user: Any, company: PropertyCompany) -> None:
+    if services.recognising_place(user, company, timezone.localdate()) is None:
+        raise PermissionDenied(_("Red property is decided by street staff and above over the company."))
 
 
 @staff_view(Perm.MANAGE_ACTORS)
@@ -71,31 +100,15 @@ def contract_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user, company=company, estate=data["estate"], starts_on=data["starts_on"], ends_on=data["ends_on"]
         )
 
-    title = _("New service contract")
-    return _submit(
-        request,
-        form,
-        write,
-        done=_("Contract recorded."),
-        back=redirect("propertyfirms:company-detail", pk=company.pk),
-        page={
-            "title": title,
-            "testid": "contract",
-            "breadcrumbs": company_crumbs(company, {"label": title, "url": ""}),
-        },
+    return _company_action(
+        request, company, form, write, title=_("New service contract"), testid="contract", done=_("Contract recorded.")
     )
-
-
-def _contract_page(request: HttpRequest, pk: int, title: str) -> tuple[Any, dict[str, Any]]:
-    contract = selectors.contract_get(user=request.user, pk=pk, perm=Perm.MANAGE_ACTORS)
-    crumbs = company_crumbs(contract.company, {"label": f"{contract.estate.name} · {title}", "url": ""})
-    return contract, {"title": title, "contract": contract, "breadcrumbs": crumbs}
 
 
 @staff_view(Perm.MANAGE_ACTORS)
 @require_http_methods(["GET", "POST"])
 def contract_end_view(request: HttpRequest, pk: int) -> HttpResponse:
-    contract, page = _contract_page(request, pk, _("End the contract early"))
+    contract = _contract(request, pk)
     form = EndEarlyForm(request.POST or None)
 
     def write() -> None:
@@ -106,20 +119,22 @@ def contract_end_view(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
 
-    return _submit(
+    return _company_action(
         request,
+        contract.company,
         form,
         write,
+        title=_("End the contract early"),
+        testid="end",
         done=_("The contract is ended."),
-        back=redirect("propertyfirms:company-detail", pk=contract.company_id),
-        page={**page, "testid": "end"},
+        contract=contract,
     )
 
 
 @staff_view(Perm.MANAGE_ACTORS)
 @require_http_methods(["GET", "POST"])
 def survey_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    contract, page = _contract_page(request, pk, _("Survey result"))
+    contract = _contract(request, pk)
     form = SurveyForm(request.POST or None)
 
     def write() -> None:
@@ -133,20 +148,22 @@ def survey_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             sample_size=form.cleaned_data["sample_size"],
         )
 
-    return _submit(
+    return _company_action(
         request,
+        contract.company,
         form,
         write,
+        title=_("Survey result"),
+        testid="survey",
         done=_("Survey result recorded."),
-        back=redirect("propertyfirms:company-detail", pk=contract.company_id),
-        page={**page, "testid": "survey"},
+        contract=contract,
     )
 
 
 @staff_view(Perm.MANAGE_ACTORS)
 @require_http_methods(["GET", "POST"])
 def assessment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    contract, page = _contract_page(request, pk, _("Community assessment"))
+    contract = _contract(request, pk)
     form = AssessmentForm(request.POST or None)
 
     def write() -> None:
@@ -160,13 +177,15 @@ def assessment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
 
-    return _submit(
+    return _company_action(
         request,
+        contract.company,
         form,
         write,
+        title=_("Community assessment"),
+        testid="assessment",
         done=_("Assessment recorded."),
-        back=redirect("propertyfirms:company-detail", pk=contract.company_id),
-        page={**page, "testid": "assessment"},
+        contract=contract,
     )
 
 
@@ -183,14 +202,8 @@ def matter_link_view(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError({"matter": _("No such matter in your units.")})
         services.matter_link(actor=user, company=company, matter=matter)
 
-    title = _("Link a matter")
-    return _submit(
-        request,
-        form,
-        write,
-        done=_("Matter linked."),
-        back=redirect("propertyfirms:company-detail", pk=company.pk),
-        page={"title": title, "testid": "link", "breadcrumbs": company_crumbs(company, {"label": title, "url": ""})},
+    return _company_action(
+        request, company, form, write, title=_("Link a matter"), testid="link", done=_("Matter linked.")
     )
 
 
@@ -199,8 +212,7 @@ def matter_link_view(request: HttpRequest, pk: int) -> HttpResponse:
 def recognise_view(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     company = selectors.company_get(user=user, pk=pk)
-    if services.recognising_place(user, company, timezone.localdate()) is None:
-        raise PermissionDenied(_("Red property is decided by street staff and above over the company."))
+    _require_recogniser(user, company)
     form = RecognitionForm(request.POST or None)
 
     def write() -> None:
@@ -214,18 +226,14 @@ def recognise_view(request: HttpRequest, pk: int) -> HttpResponse:
             note=data["note"],
         )
 
-    title = _("Recognise as red property")
-    return _submit(
+    return _company_action(
         request,
+        company,
         form,
         write,
+        title=_("Recognise as red property"),
+        testid="recognise",
         done=_("Recognised as red property."),
-        back=redirect("propertyfirms:company-detail", pk=company.pk),
-        page={
-            "title": title,
-            "testid": "recognise",
-            "breadcrumbs": company_crumbs(company, {"label": title, "url": ""}),
-        },
     )
 
 
@@ -234,23 +242,18 @@ def recognise_view(request: HttpRequest, pk: int) -> HttpResponse:
 def revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     recognition = selectors.recognition_get(user=user, pk=pk)
-    if services.recognising_place(user, recognition.company, timezone.localdate()) is None:
-        raise PermissionDenied(_("Red property is decided by street staff and above over the company."))
+    _require_recogniser(user, recognition.company)
     form = RevokeForm(request.POST or None)
 
     def write() -> None:
         services.recognition_revoke(actor=user, recognition=recognition, reason=form.cleaned_data["reason"])
 
-    title = _("Revoke the recognition")
-    return _submit(
+    return _company_action(
         request,
+        recognition.company,
         form,
         write,
+        title=_("Revoke the recognition"),
+        testid="revoke",
         done=_("Recognition revoked."),
-        back=redirect("propertyfirms:company-detail", pk=recognition.company_id),
-        page={
-            "title": title,
-            "testid": "revoke",
-            "breadcrumbs": company_crumbs(recognition.company, {"label": title, "url": ""}),
-        },
     )
