@@ -30,6 +30,7 @@ from gridwork.alliances.models import (
     JointMeeting,
 )
 from gridwork.alliances.rotation import ROTATION, Change, Dates, Spell, chair_spells, full_order, spell_on
+from gridwork.common.scope import holds_over
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place, PlaceLevel
 
@@ -40,16 +41,12 @@ RELATED = ("place", "place__parent")
 # --- who may do what --------------------------------------------------------------------------------------------------
 
 
-def holds(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
+holds = holds_over  # the name the services import; the rule is common.scope.holds_over
 
 
 def alliance_managed_by(*, user: Any, alliance: Alliance) -> bool:
     """Whether ``user`` may change the alliance: MANAGE_PARTY over its organising place."""
-    return holds(user, Perm.MANAGE_PARTY, alliance.place)
+    return holds_over(user, Perm.MANAGE_PARTY, alliance.place)
 
 
 # --- lists ------------------------------------------------------------------------------------------------------------

@@ -25,19 +25,13 @@ from gridwork.cobuild.models import (
     ResourceState,
 )
 from gridwork.cobuild.suggestions import need_offers
-from gridwork.common.scope import NOTHING, paths_q
+from gridwork.common.scope import NOTHING, holds_over_path, paths_q
 from gridwork.party.models import RegistrationState, UnitRegistration
 from gridwork.party.selectors import units_of_contact
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place, PlaceLevel
 
-
-def may_at(user: Any, perm: str, path: str) -> bool:
-    """Whether the user holds ``perm`` at the place of ``path`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(path.startswith(prefix) for prefix in user.scope_paths(perm))
-
+may_at = holds_over_path  # the name the views import; the rule is common.scope.holds_over_path
 
 # --- needs ------------------------------------------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from gridwork.cobuild.models import (
 )
 from gridwork.cobuild.suggestions import CITY_DEPTH, suggestion_for
 from gridwork.common.flows import Flow, FlowSubject, StaleState, flow_move, flow_start
+from gridwork.common.scope import holds_over
 from gridwork.matters.models import Matter
 from gridwork.party.models import UnitContact
 from gridwork.people.models import ResidentUnit
@@ -355,7 +356,7 @@ def resource_may_edit(*, actor: Any, unit: ResidentUnit) -> bool:
         return False
     if UnitContact.objects.filter(unit=unit, user=actor).exists():
         return True
-    return any(unit.place.path.startswith(path) for path in actor.scope_paths(Perm.MANAGE_PARTY))
+    return holds_over(actor, Perm.MANAGE_PARTY, unit.place)
 
 
 def _speaks_for(actor: Any, unit: ResidentUnit) -> None:

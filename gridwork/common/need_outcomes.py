@@ -26,6 +26,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.roles import Perm
+from gridwork.common.scope import holds_over
 from gridwork.matters.models import Channel, Matter
 from gridwork.matters.services import matter_file
 from gridwork.places.models import Place, PlaceLevel
@@ -52,13 +53,6 @@ class NeedAlreadyConverted(Exception):
 
     def __init__(self) -> None:
         super().__init__(_("This need has already been filed as a matter or posted as a micro-wish."))
-
-
-def holds_over(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
 
 
 def household_community(household: Place) -> Place | None:

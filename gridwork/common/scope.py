@@ -52,6 +52,19 @@ def path_scope_q(user: Any, perm: str, lookup: str) -> Q:
     return paths_q(lookup, user.scope_paths(perm))
 
 
+def holds_over_path(user: Any, perm: str, path: str) -> bool:
+    """True when ``user`` holds ``perm`` at the place whose path is ``path`` or at a unit above it (anonymous users
+    hold nothing): the one-object form of ``path_scope_q``, for code that has a path but not the place."""
+    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
+        return False
+    return any(path.startswith(prefix) for prefix in user.scope_paths(perm))
+
+
+def holds_over(user: Any, perm: str, place: Any) -> bool:
+    """True when ``user`` holds ``perm`` at ``place`` or at a unit above it (anonymous users hold nothing)."""
+    return holds_over_path(user, perm, place.path)
+
+
 class ScopedQuerySet(models.QuerySet[_M]):
     """A queryset that can narrow itself to what a user may see or change (NetBox's ``restrict``)."""
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from gridwork.accounts.models import User
 from gridwork.accounts.roles import Perm
-from gridwork.common.scope import path_scope_q
+from gridwork.common.scope import holds_over, path_scope_q
 from gridwork.gridvisits.models import GridVisit, VisitNeed, VisitPhoto
 from gridwork.places.models import Place, PlaceLevel
 
@@ -124,8 +124,7 @@ def diary_author(*, user: Any, pk: int) -> User:
     if pk == user.pk:
         return user
     author = get_object_or_404(User.objects.filter(is_active=True), pk=pk)
-    paths = user.scope_paths(Perm.VIEW_GRID_VISITS)
-    if not any(post.place.path.startswith(path) for post in author.active_posts for path in paths):
+    if not any(holds_over(user, Perm.VIEW_GRID_VISITS, post.place) for post in author.active_posts):
         raise Http404
     return author
 

@@ -10,17 +10,12 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from gridwork.accounts.roles import Perm
-from gridwork.common.scope import NOTHING, minimal_paths, path_scope_q
+from gridwork.common.scope import NOTHING, holds_over, minimal_paths, path_scope_q
 from gridwork.mediation.models import Agreement, CaseParty, DisputeCase, FollowUp, Mediator, Referral
 from gridwork.places.codes import ancestor_paths
 from gridwork.places.models import Department, Place, PlaceLevel
 
-
-def holds(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
+holds = holds_over  # the name the views call; the rule is common.scope.holds_over
 
 
 def case_get(*, user: Any, pk: int, perm: str = Perm.VIEW_DISPUTES) -> DisputeCase:

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.roles import Perm
 from gridwork.care.models import HouseholdInDifficulty, Pairing
-from gridwork.common.scope import minimal_paths, path_scope_q
+from gridwork.common.scope import holds_over, minimal_paths, path_scope_q
 from gridwork.party.flows import RegistrationAction
 from gridwork.party.models import (
     MemberRegistration,
@@ -410,9 +410,7 @@ def _earnings(user: Any, period: OverviewPeriod) -> QuerySet[PointEntry]:
 def _difficulty(user: Any, places: Sequence[Place], period: OverviewPeriod) -> dict[int, dict[str, Any]]:
     """The households in difficulty and those paired during the period, only for the places the user holds
     VIEW_DIFFICULTY over (the others are left out: not available)."""
-    allowed = [
-        place for place in places if any(place.path.startswith(path) for path in user.scope_paths(Perm.VIEW_DIFFICULTY))
-    ]
+    allowed = [place for place in places if holds_over(user, Perm.VIEW_DIFFICULTY, place)]
     if not allowed:
         return {}
     first, last = period.first_day, period.last_day

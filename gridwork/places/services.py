@@ -21,6 +21,7 @@ from shapely.geometry import shape
 
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
+from gridwork.common.scope import holds_over
 from gridwork.places.codes import CODE_SHAPES, PlaceCodeError, child_code, place_path, validate_place_code
 from gridwork.places.geometry import (
     NON_OVERLAPPING_LEVELS,
@@ -164,8 +165,7 @@ def place_require_scope(*, actor: Any, place: Place | None, perm: str) -> None:
     """Refuse (PermissionDenied) unless ``actor`` holds ``perm`` at ``place`` or above it. None is the system."""
     if actor is None:
         return
-    paths = actor.scope_paths(perm) if getattr(actor, "is_authenticated", False) else []
-    if place is None or not any(place.path.startswith(path) for path in paths):
+    if place is None or not holds_over(actor, perm, place):
         raise PermissionDenied(_("This place is outside the units you may manage."))
 
 

@@ -24,6 +24,7 @@ from gridwork.accounts.models import User
 from gridwork.accounts.roles import Perm
 from gridwork.accounts.selectors import users_holding
 from gridwork.audit.services import audit_record
+from gridwork.common.scope import holds_over
 from gridwork.mediation.models import DisputeType, RiskLevel
 from gridwork.notifications.models import Notification
 from gridwork.notifications.services import notification_send
@@ -56,11 +57,7 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def holds(actor: Any, perm: str, place: Place) -> bool:
-    """Whether ``actor`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(actor, "is_authenticated", False) or not hasattr(actor, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in actor.scope_paths(perm))
+holds = holds_over  # the name the views call; the rule is common.scope.holds_over
 
 
 def _entry_errors(index: int, entry: EntryInput, grid: Place) -> dict[str, str]:
@@ -141,7 +138,7 @@ def screening_record(
     the households visited are added to it, the day screened moves to the latest, and "nothing found" stays only
     while the month has no entry. Raises ValidationError (field → message; an entry's field as
     ``entries-<n>-<field>``)."""
-    if not holds(actor, Perm.SCREEN_DISPUTES, grid):
+    if not holds_over(actor, Perm.SCREEN_DISPUTES, grid):
         raise PermissionDenied(_("This grid is outside the grids you may screen."))
     month = month_start(month)
     note = note.strip()
@@ -220,7 +217,7 @@ def entry_status_set(*, actor: Any, entry: RiskEntry, status: str, note: str) ->
     SCREEN_DISPUTES or MANAGE_DISPUTES over the entry's grid. An entry registered as a dispute case keeps that status
     (the case goes on); "registered" is set only by registering the case."""
     grid = entry.screening.grid
-    if not (holds(actor, Perm.SCREEN_DISPUTES, grid) or holds(actor, Perm.MANAGE_DISPUTES, grid)):
+    if not (holds_over(actor, Perm.SCREEN_DISPUTES, grid) or holds_over(actor, Perm.MANAGE_DISPUTES, grid)):
         raise PermissionDenied(_("This entry is outside the grids you may screen or manage."))
     note = note.strip()
     errors: dict[str, str] = {}

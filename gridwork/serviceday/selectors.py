@@ -14,6 +14,7 @@ from django.utils import timezone
 from gridwork.accounts.roles import Perm
 from gridwork.activities.models import Activity, ActivityState
 from gridwork.common import masking
+from gridwork.common.scope import holds_over
 from gridwork.matters.models import Matter
 from gridwork.matters.workflow import MatterState
 from gridwork.party.models import MemberRegistration, RegistrationState
@@ -91,9 +92,7 @@ def item_get(*, user: Any, pk: int, perm: str = Perm.MANAGE_DELIBERATION) -> Ite
 
 def contacts_unmasked(*, user: Any, cycle: ServiceCycle) -> bool:
     """Whether the user sees opinions' names and phones in full: VIEW_PERSONAL_DATA over the cycle's community."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(cycle.community.path.startswith(path) for path in user.scope_paths(Perm.VIEW_PERSONAL_DATA))
+    return holds_over(user, Perm.VIEW_PERSONAL_DATA, cycle.community)
 
 
 def opinion_rows(*, user: Any, cycle: ServiceCycle) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import flow_move, flow_start
+from gridwork.common.scope import holds_over
 from gridwork.places.models import Place, PlaceLevel
 from gridwork.socialorgs.flows import INCUBATION_FLOW, IncubationAction
 from gridwork.socialorgs.models import (
@@ -52,11 +53,7 @@ MAX_TEXT = 2000
 Errors = dict[str, list[str]]
 
 
-def holds(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
+holds = holds_over  # the name the selectors and views use; the rule is common.scope.holds_over
 
 
 def _require_organisation(actor: Any, organisation: Organisation) -> None:
@@ -111,7 +108,7 @@ def _organisation_errors(actor: Any, values: OrganisationInput, *, today: date, 
         _add(errors, "service_field", _("Choose the service field."))
     if values.place.level not in ORG_LEVELS:
         _add(errors, "place", _("An organisation's home is a community or a street."))
-    elif not holds(actor, Perm.MANAGE_ACTORS, values.place):
+    elif not holds_over(actor, Perm.MANAGE_ACTORS, values.place):
         _add(errors, "place", _("This place is outside the units you manage."))
     if values.filing not in FilingStatus.values:
         _add(errors, "filing", _("Choose the filing status."))
@@ -366,7 +363,7 @@ def _base_errors(actor: Any, values: BaseInput, *, exclude: int | None = None) -
     _text(errors, "address", values.address, limit=MAX_ADDRESS, required=_("Give the base's address."))
     if values.place.level not in BASE_LEVELS:
         _add(errors, "place", _("An incubation base belongs to a street, a district or the city."))
-    elif not holds(actor, Perm.MANAGE_ACTORS, values.place):
+    elif not holds_over(actor, Perm.MANAGE_ACTORS, values.place):
         _add(errors, "place", _("This place is outside the units you manage."))
     elif IncubationBase.objects.filter(place=values.place, name=values.name.strip()).exclude(pk=exclude or 0).exists():
         _add(errors, "name", _("A base of this name is there already."))

@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from gridwork.accounts.roles import Perm
-from gridwork.common.scope import minimal_paths, paths_q
+from gridwork.common.scope import holds_over, minimal_paths, paths_q
 from gridwork.mediation.models import DisputeCase, Referral
 from gridwork.people.models import ResidentUnit
 from gridwork.places.models import Place, PlaceLevel
@@ -248,17 +248,11 @@ def application_years(*, user: Any) -> list[int]:
 
 
 def may_review(user: Any, application: Application) -> bool:
-    return _holds_over(user, Perm.REVIEW_THREE_ZERO, application.place)
+    return holds_over(user, Perm.REVIEW_THREE_ZERO, application.place)
 
 
 def may_manage(user: Any, place: Place) -> bool:
-    return _holds_over(user, Perm.MANAGE_DISPUTES, place)
-
-
-def _holds_over(user: Any, perm: str, place: Place) -> bool:
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
+    return holds_over(user, Perm.MANAGE_DISPUTES, place)
 
 
 def scope_places(*, user: Any) -> QuerySet[Place]:

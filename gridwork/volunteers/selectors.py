@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef,
 from django.http import Http404
 
 from gridwork.accounts.roles import Perm
-from gridwork.common.scope import ScopedUser
+from gridwork.common.scope import holds_over, holds_over_path
 from gridwork.party.models import MemberRegistration
 from gridwork.places.models import Place, PlaceLevel
 from gridwork.volunteers.models import OrderEvent, OrderState, ServiceItem, ServiceOrder
@@ -118,14 +118,10 @@ def order_get(*, user: Any, pk: int) -> ServiceOrder:
 
 def order_may_manage(*, user: Any, order: ServiceOrder) -> bool:
     """Whether the user may issue, decline or cancel the order (``MANAGE_PARTY`` over its community)."""
-    return may_at(user, Perm.MANAGE_PARTY, order.community.path)
+    return holds_over(user, Perm.MANAGE_PARTY, order.community)
 
 
-def may_at(user: ScopedUser | Any, perm: str, path: str) -> bool:
-    """Whether the user holds ``perm`` at the place of ``path`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(path.startswith(prefix) for prefix in user.scope_paths(perm))
+may_at = holds_over_path  # the name the staff views import; the rule is common.scope.holds_over_path
 
 
 def order_events(order: ServiceOrder) -> QuerySet[OrderEvent]:

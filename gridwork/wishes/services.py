@@ -27,6 +27,7 @@ from gridwork.accounts.roles import Perm
 from gridwork.accounts.services import phone_is_valid, phone_normalise
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import MoveRefused, StaleState, flow_move, flow_start
+from gridwork.common.scope import holds_over
 from gridwork.matters.photos import PhotoRejected, clean_photo
 from gridwork.party.models import MemberRegistration, RegistrationState, UnitContact
 from gridwork.party.selectors import member_registration_of
@@ -82,20 +83,14 @@ def _signed_in(actor: Any) -> None:
         raise PermissionDenied(_("Sign in first."))
 
 
-def _holds(actor: Any, perm: str, place: Place) -> bool:
-    if not getattr(actor, "is_authenticated", False) or not hasattr(actor, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in actor.scope_paths(perm))
-
-
 def wish_managed_by(*, user: Any, wish: Wish) -> bool:
     """Whether ``user`` holds MANAGE_PARTY over the wish's community (reviews, releases, posts on behalf)."""
-    return _holds(user, Perm.MANAGE_PARTY, wish.community)
+    return holds_over(user, Perm.MANAGE_PARTY, wish.community)
 
 
 def wish_personal_data_visible(*, user: Any, community: Place) -> bool:
     """Whether ``user`` may see names and phones unmasked in this community (VIEW_PERSONAL_DATA over it)."""
-    return _holds(user, Perm.VIEW_PERSONAL_DATA, community)
+    return holds_over(user, Perm.VIEW_PERSONAL_DATA, community)
 
 
 def wish_claimed_by(*, user: Any, wish: Wish) -> bool:
@@ -277,7 +272,7 @@ def wish_post(
     title, description, beneficiary_name = title.strip(), description.strip(), beneficiary_name.strip()
     phone = phone_normalise(beneficiary_phone.strip()) if beneficiary_phone.strip() else ""
     community, building, errors = _wish_place(actor=actor, community=community, building=building, on_behalf=on_behalf)
-    if on_behalf and community is not None and not _holds(actor, Perm.MANAGE_PARTY, community):
+    if on_behalf and community is not None and not holds_over(actor, Perm.MANAGE_PARTY, community):
         raise PermissionDenied(_("You may post wishes on behalf of residents only in the communities you manage."))
     errors = {
         **wish_errors(

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from gridwork.accounts.roles import Perm
+from gridwork.common.scope import holds_over
 from gridwork.places.models import Place, PlaceLevel
 from gridwork.workforce.models import (
     Appointment,
@@ -211,9 +212,7 @@ def street_choices(*, user: Any, perm: str = Perm.VIEW_WORKFORCE) -> QuerySet[Pl
 
 def holds_personal_data(*, user: Any, place: Place) -> bool:
     """Whether the user sees names, phones and ID numbers unmasked at ``place``."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(Perm.VIEW_PERSONAL_DATA))
+    return holds_over(user, Perm.VIEW_PERSONAL_DATA, place)
 
 
 def personal_data_paths(*, user: Any) -> list[str]:

@@ -35,6 +35,7 @@ from gridwork.audit.services import audit_record
 from gridwork.common.evidence import PHOTO, EvidenceRejected, clean_evidence
 from gridwork.common.flows import flow_move, flow_start
 from gridwork.common.numbering import next_number
+from gridwork.common.scope import holds_over
 from gridwork.places.codes import ancestor_paths
 from gridwork.places.models import Place, PlaceLevel
 
@@ -51,15 +52,11 @@ RUNNING_LEVELS = (PlaceLevel.COMMUNITY, PlaceLevel.STREET)
 BOOKING_FIELDS = {"purpose": "title", "room": "room", "starts_at": "starts_at", "ends_at": "ends_at"}
 
 
-def holds(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
+holds = holds_over  # the name the selectors import; the rule is common.scope.holds_over
 
 
 def require_manage(actor: Any, activity: Activity) -> None:
-    if not holds(actor, Perm.MANAGE_CENTRES, activity.place):
+    if not holds_over(actor, Perm.MANAGE_CENTRES, activity.place):
         raise PermissionDenied(_("This activity is outside the units you may manage."))
 
 
@@ -198,7 +195,7 @@ def activity_create(
 ) -> Activity:
     """Create an activity run by ``place`` (a community or a street); with ``room``, book it for the activity's time
     in the same transaction (a slot already held: a field error, nothing saved)."""
-    if not holds(actor, Perm.MANAGE_CENTRES, place):
+    if not holds_over(actor, Perm.MANAGE_CENTRES, place):
         raise PermissionDenied(_("This place is outside the units you may manage."))
     errors = _errors(
         place=place,

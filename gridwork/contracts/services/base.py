@@ -20,6 +20,7 @@ from gridwork.cobuild.categories import ServiceField
 from gridwork.common.calendar import years_later
 from gridwork.common.flows import StaleState
 from gridwork.common.numbering import next_number
+from gridwork.common.scope import holds_over
 from gridwork.contracts.flows import CONTRACT_FLOW
 from gridwork.contracts.models import (
     Clause,
@@ -55,15 +56,12 @@ def _signed_in(actor: Any) -> None:
         raise PermissionDenied(_("Sign in first."))
 
 
-def _holds(actor: Any, perm: str, place: Place) -> bool:
-    if not getattr(actor, "is_authenticated", False) or not hasattr(actor, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in actor.scope_paths(perm))
+_holds = holds_over  # the name the negotiation services import; the rule is common.scope.holds_over
 
 
 def contract_managed_by(*, user: Any, contract: Contract) -> bool:
     """Whether ``user`` acts for the community: MANAGE_PARTY over the contract's community."""
-    return _holds(user, Perm.MANAGE_PARTY, contract.community)
+    return holds_over(user, Perm.MANAGE_PARTY, contract.community)
 
 
 def contract_spoken_for_by(*, user: Any, contract: Contract) -> bool:
@@ -75,7 +73,7 @@ def contract_spoken_for_by(*, user: Any, contract: Contract) -> bool:
 
 def contract_personal_data_visible(*, user: Any, contract: Contract) -> bool:
     """Whether ``user`` sees the unit's contacts' names unmasked (VIEW_PERSONAL_DATA over the community)."""
-    return _holds(user, Perm.VIEW_PERSONAL_DATA, contract.community)
+    return holds_over(user, Perm.VIEW_PERSONAL_DATA, contract.community)
 
 
 def acts_for(*, user: Any, contract: Contract, side: str) -> bool:

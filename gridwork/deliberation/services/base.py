@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.models import User, UserKind
 from gridwork.accounts.roles import Perm
 from gridwork.accounts.selectors import users_holding
+from gridwork.common.scope import holds_over
 from gridwork.mediation.services.applications import resident_home_community
 from gridwork.people.models import Resident
 from gridwork.places.models import Place
@@ -46,11 +47,7 @@ def signed_in(actor: Any) -> None:
 
 def manages(actor: Any, place: Place, perm: str = Perm.MANAGE_DELIBERATION) -> bool:
     """Whether ``actor`` is staff holding ``perm`` at ``place`` or above it."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    if getattr(actor, "kind", "") != UserKind.STAFF:
-        return False
-    return any(place.path.startswith(path) for path in actor.scope_paths(perm))
+    return getattr(actor, "kind", "") == UserKind.STAFF and holds_over(actor, perm, place)
 
 
 def require_manager(actor: Any, place: Place, perm: str = Perm.MANAGE_DELIBERATION) -> None:

@@ -43,13 +43,6 @@ def require_signed_in(actor: Any) -> None:
         raise PermissionDenied(_("Sign in first."))
 
 
-def holds(actor: Any, perm: str, place: Any) -> bool:
-    """Whether ``actor`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(actor, "is_authenticated", False) or not hasattr(actor, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in actor.scope_paths(perm))
-
-
 def require_manager(actor: Any, case: DisputeCase) -> None:
     """MANAGE_DISPUTES over the case's place, or ``PermissionDenied``."""
     require_signed_in(actor)

@@ -26,6 +26,7 @@ from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 from gridwork.common.flows import StaleState, flow_move, flow_start
 from gridwork.common.numbering import next_number
+from gridwork.common.scope import holds_over
 from gridwork.mediation.flows import CASE_FLOW, CaseAction, case_target, single_move_flow
 from gridwork.mediation.models import (
     Agreement,
@@ -97,15 +98,11 @@ class Suggestion:
 # --- who may ------------------------------------------------------------------------------------------------------
 
 
-def holds(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
+holds = holds_over  # the name the selectors and template tags import; the rule is common.scope.holds_over
 
 
 def _require(actor: Any, perm: str, place: Place) -> None:
-    if not holds(actor, perm, place):
+    if not holds_over(actor, perm, place):
         raise PermissionDenied(_("This dispute case is outside the units you may manage."))
 
 
@@ -258,7 +255,7 @@ def case_register(
         errors["parties"] = party_errors
     if risk_entry is not None:
         entry_grid = risk_entry.screening.grid
-        if not holds(actor, Perm.MANAGE_DISPUTES, entry_grid):
+        if not holds_over(actor, Perm.MANAGE_DISPUTES, entry_grid):
             raise PermissionDenied(_("This screening entry is outside the units you may manage."))
         if risk_entry.status == EntryStatus.REGISTERED or DisputeCase.objects.filter(risk_entry=risk_entry).exists():
             errors.setdefault(NON_FIELD_ERRORS, []).append(_("This screening entry is already a dispute case."))
@@ -755,7 +752,7 @@ def party_reveal(*, actor: Any, party: CaseParty, request: HttpRequest | None = 
     showing audited (``mediation.reveal_party``). The views find the party through the scoped selector (404 out of
     scope); here, without the permission: ``PermissionDenied``."""
     case = party.case
-    if not holds(actor, Perm.VIEW_DISPUTE_PARTIES, case.place):
+    if not holds_over(actor, Perm.VIEW_DISPUTE_PARTIES, case.place):
         raise PermissionDenied(_("You may not see the parties' personal data in full."))
     fields = [name for name in ("name", "phone", "id_number", "address") if getattr(party, name)]
     with transaction.atomic():

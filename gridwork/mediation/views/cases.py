@@ -28,6 +28,7 @@ from gridwork.common.flows import MoveRefused, StaleState
 from gridwork.common.forms import add_service_errors
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
+from gridwork.common.scope import holds_over
 from gridwork.mediation import selectors
 from gridwork.mediation.flows import CASE_FLOW, CaseAction
 from gridwork.mediation.forms import (
@@ -151,7 +152,7 @@ def _parties_told(request: HttpRequest, entry: Any) -> str:
     if entry is None or not entry.parties:
         return ""
     user: Any = request.user
-    if not any(entry.screening.grid.path.startswith(path) for path in user.scope_paths(Perm.VIEW_DISPUTE_PARTIES)):
+    if not holds_over(user, Perm.VIEW_DISPUTE_PARTIES, entry.screening.grid):
         return ""
     audit_record(
         actor=user,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.roles import Perm
 from gridwork.common.flows import StaleState
+from gridwork.common.scope import holds_over
 from gridwork.places.models import Place, PlaceLevel
 from gridwork.ratings.models import Assessment, Round, Target
 from gridwork.schemes.models import TargetKind
@@ -43,11 +44,6 @@ def paths_of(user: Any, perm: str) -> list[str]:
     if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
         return []
     return list(user.scope_paths(perm))
-
-
-def holds_over(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    return any(place.path.startswith(path) for path in paths_of(user, perm))
 
 
 def self_unit(target: Target) -> Place:

@@ -26,7 +26,7 @@ from gridwork.common.forms import add_service_errors
 from gridwork.common.masking import mask_name, mask_phone
 from gridwork.common.pagination import paginate
 from gridwork.common.permissions import staff_view
-from gridwork.places.models import Place
+from gridwork.common.scope import holds_over
 from gridwork.wishes import services
 from gridwork.wishes.exports import wishes_xlsx
 from gridwork.wishes.forms import QueueFilterForm, ReasonForm, ReviewForm, SettingsForm, VersionForm, WishForm
@@ -58,12 +58,8 @@ class Row:
     stale: bool
 
 
-def _unmasked(paths: list[str], place: Place) -> bool:
-    return any(place.path.startswith(path) for path in paths)
-
-
-def _row(wish: Wish, paths: list[str]) -> Row:
-    shown = _unmasked(paths, wish.community)
+def _row(wish: Wish, user: Any) -> Row:
+    shown = holds_over(user, Perm.VIEW_PERSONAL_DATA, wish.community)
     return Row(
         wish=wish,
         beneficiary=wish.beneficiary_name if shown else mask_name(wish.beneficiary_name),
@@ -94,13 +90,12 @@ def list_view(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form, wishes = _filtered(request)
     page, query = paginate(request, wishes)
-    paths = user.scope_paths(Perm.VIEW_PERSONAL_DATA)
     return render(
         request,
         "wishes/staff/list.html",
         {
             "form": form,
-            "rows": [_row(wish, paths) for wish in page],
+            "rows": [_row(wish, user) for wish in page],
             "page_obj": page,
             "query": query,
             "export_query": request.GET.urlencode(),
@@ -256,7 +251,7 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "wishes/staff/detail.html",
         {
             "wish": wish,
-            "row": _row(wish, user.scope_paths(Perm.VIEW_PERSONAL_DATA)),
+            "row": _row(wish, user),
             "timeline": wish_timeline(wish=wish, audience="staff", unmasked=unmasked),
             "outcome_note": wish_outcome_note(wish),
             "forms": action_forms,
