@@ -267,6 +267,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 GRIDWORK_SCHEDULE: tuple[tuple[str, str, str], ...] = (
     ("supervision-sweep", "*/5 * * * *", "gridwork.supervision.tasks.sweep_deadlines"),
     ("audit-seal", "* * * * *", "gridwork.audit.tasks.seal"),
+    ("audit-purge", "50 3 * * *", "gridwork.audit.tasks.purge"),
+    ("matters-anonymise", "20 4 * * *", "gridwork.matters.tasks.anonymise"),
     ("webhook-retry", "* * * * *", "gridwork.webhooks.tasks.deliver_due"),
     ("api-idempotency-prune", "17 3 * * *", "gridwork.api.tasks.prune_old_idempotency_keys"),
     ("triage-retrain", "40 2 * * 1", "gridwork.triage.tasks.retrain"),
@@ -308,6 +310,10 @@ CENTRES_BOOKING_HORIZON_DAYS = env_int("GRIDWORK_CENTRES_BOOKING_HORIZON_DAYS", 
 CENTRES_MAX_UPCOMING_BOOKINGS = env_int("GRIDWORK_CENTRES_MAX_UPCOMING_BOOKINGS", 5)
 # Community actors: the community social organisations each community should have ("5+X", at least 15 — seed 002).
 GRIDWORK_SOCIALORGS_TARGET = env_int("GRIDWORK_SOCIALORGS_TARGET", 15)
+# Audit rows are kept this many days, then purged (at least 183: the database refuses to delete younger rows).
+GRIDWORK_AUDIT_RETENTION_DAYS = env_int("GRIDWORK_AUDIT_RETENTION_DAYS", 365)
+# A closed matter's reporter data (account link, name, phone; numbers in its text) is removed this long after closing.
+GRIDWORK_PERSONAL_DATA_DAYS = env_int("GRIDWORK_PERSONAL_DATA_DAYS", 730)
 # Key tasks: how many working days before a milestone's due date its responsible person is warned.
 GRIDWORK_KEYTASKS_WARN_WORKING_DAYS = env_int("GRIDWORK_KEYTASKS_WARN_WORKING_DAYS", 3)
 

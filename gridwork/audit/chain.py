@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from gridwork.audit.models import AuditEvent, AuditSeal
+from gridwork.audit.models import AuditCheckpoint, AuditEvent, AuditSeal
 from gridwork.common.locks import advisory_xact_lock
 
 logger = logging.getLogger(__name__)
@@ -77,10 +77,21 @@ def link_hash(previous: str, sequence: int, content: str) -> str:
     return hashlib.sha256(f"{previous}\n{sequence}\n{content}".encode()).hexdigest()
 
 
-def _lock_head() -> None:
+def lock_head() -> None:
     """One sealer at a time: PostgreSQL takes an advisory lock for the transaction; SQLite's IMMEDIATE transactions
     already hold the database's write lock from their start."""
     advisory_xact_lock(_LOCK_KEY)
+
+
+def _start() -> tuple[int, str]:
+    """Where the chain starts: position 0 and the genesis hash, or the last purge's checkpoint."""
+    checkpoint = AuditCheckpoint.objects.order_by("-sequence").values("sequence", "hash").first()
+    return (checkpoint["sequence"], checkpoint["hash"]) if checkpoint else (0, GENESIS)
+
+
+def _head() -> tuple[int, str]:
+    head = AuditSeal.objects.order_by("-sequence").values("sequence", "hash").first()
+    return (head["sequence"], head["hash"]) if head else _start()
 
 
 def _unsealed(*, now: datetime) -> Any:
@@ -96,9 +107,8 @@ def seal_pending(*, now: datetime | None = None, limit: int = 50_000) -> int:
     sealed = 0
     while sealed < limit:
         with transaction.atomic():
-            _lock_head()
-            head = AuditSeal.objects.order_by("-sequence").values("sequence", "hash").first()
-            sequence, previous = (head["sequence"], head["hash"]) if head else (0, GENESIS)
+            lock_head()
+            sequence, previous = _head()
             rows = list(_unsealed(now=now)[: min(BATCH, limit - sealed)])
             if not rows:
                 break
@@ -137,8 +147,7 @@ class Verification:
         return not self.findings
 
 
-def _seals_in_order() -> Iterator[Any]:
-    after = 0
+def _seals_in_order(after: int) -> Iterator[Any]:
     while True:
         chunk = list(
             AuditSeal.objects.filter(sequence__gt=after)
@@ -155,7 +164,8 @@ def verify(*, now: datetime | None = None, max_findings: int = 100) -> Verificat
     """Walk the whole chain and recompute every hash from the rows as they are now; report what does not match."""
     now = now or timezone.now()
     result = Verification()
-    expected_sequence, previous = 1, GENESIS
+    start, previous = _start()
+    expected_sequence = start + 1
     pending: list[dict[str, Any]] = []
 
     def check(batch: list[dict[str, Any]]) -> None:
@@ -172,7 +182,7 @@ def verify(*, now: datetime | None = None, max_findings: int = 100) -> Verificat
                     Finding("edited", seal["sequence"], seal["event_id"], "the row's content no longer gives its hash")
                 )
 
-    for seal in _seals_in_order():
+    for seal in _seals_in_order(start):
         if seal["sequence"] != expected_sequence or seal["prev_hash"] != previous:
             result.findings.append(
                 Finding(

@@ -55,3 +55,23 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.hash[:12]}"
+
+
+class AuditCheckpoint(models.Model):
+    """Where the hash chain starts after a purge (``audit.retention``): the links up to ``sequence`` and their rows
+    were deleted as older than the retention period; verification starts after ``sequence`` from ``hash``.
+    Append-only: a checkpoint is never moved back or forged without lifting the triggers."""
+
+    sequence = models.PositiveBigIntegerField(_("last purged position"), unique=True)
+    hash = models.CharField(_("hash at that position"), max_length=64)
+    before = models.DateTimeField(_("rows older than"))
+    rows_purged = models.PositiveIntegerField(_("rows purged"))
+    created_at = models.DateTimeField(_("purged at"))
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"

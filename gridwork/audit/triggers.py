@@ -67,13 +67,53 @@ APPEND_ONLY_TABLES = (
     "admission_unadmittedreport",
     "propertyfirms_recognitionevent",
     "socialorgs_incubationevent",
+    "audit_auditcheckpoint",
 )
+
+# Tables whose old rows may be deleted (the audit log's retention, 网络安全法 art. 21: at least six months): their
+# triggers refuse every UPDATE, and a DELETE of any row whose time column is less than ``RETAIN_DAYS`` old. The
+# database itself keeps the minimum; the purge job (``audit.retention``) deletes what is older than the configured
+# period, which may be longer and never shorter.
+RETAINED_TABLES = {"audit_auditevent": "at", "audit_auditseal": "sealed_at"}
+RETAIN_DAYS = 183
 
 _PG_FUNCTION = """CREATE OR REPLACE FUNCTION gridwork_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"""
 
 
+_PG_RETAIN_FUNCTION = f"""CREATE OR REPLACE FUNCTION gridwork_keep_recent() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' AND (to_jsonb(OLD) ->> TG_ARGV[0])::timestamptz < now() - interval '{RETAIN_DAYS} days'
+        THEN RETURN OLD; END IF;
+        RAISE EXCEPTION '% is append-only (rows are deleted only after {RETAIN_DAYS} days)', TG_TABLE_NAME;
+    END $$"""
+
+
+def _create_retained(vendor: str, table: str, column: str) -> list[str]:
+    if vendor == "sqlite":
+        recent = f"OLD.{column} >= datetime('now', '-{RETAIN_DAYS} days')"
+        refusal = f"{table} is append-only (rows are deleted only after {RETAIN_DAYS} days)"
+        return [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} WHEN {recent} "
+            f"BEGIN SELECT RAISE(ABORT, '{refusal}'); END",
+        ]
+    if vendor == "postgresql":
+        return [
+            _PG_FUNCTION,
+            _PG_RETAIN_FUNCTION,
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION gridwork_keep_recent('{column}')",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION gridwork_refuse_change()",
+        ]
+    return []
+
+
 def _create(vendor: str, table: str) -> list[str]:
+    if table in RETAINED_TABLES:
+        return _create_retained(vendor, table, RETAINED_TABLES[table])
     if vendor == "sqlite":
         return [
             f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "

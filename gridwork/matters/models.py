@@ -239,6 +239,8 @@ class Matter(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The reporter's personal data was removed this long after closing (``matters.retention``); the matter stays.
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
