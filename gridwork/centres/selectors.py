@@ -16,7 +16,7 @@ from django.utils import timezone
 from gridwork.accounts.roles import Perm
 from gridwork.centres import hours
 from gridwork.centres.models import HOLDING_STATES, Booking, BookingState, Centre, CentreKind, Room
-from gridwork.centres.services import KIND_LEVELS, booker_display, is_staff
+from gridwork.centres.services import KIND_LEVELS, booker_display, booking_paths, is_staff
 from gridwork.common.masking import mask_name, mask_phone
 from gridwork.common.scope import NOTHING, minimal_paths, path_scope_q
 from gridwork.places.codes import ancestor_paths
@@ -69,7 +69,7 @@ def reach_q(user: Any, lookup: str = "place__path") -> Q:
     """Staff's reach for booking: centres of their units (VIEW_CENTRES) and of the places above them."""
     if not is_staff(user):
         return NOTHING
-    paths = minimal_paths(user.scope_paths(Perm.VIEW_CENTRES))
+    paths = minimal_paths(booking_paths(user))
     condition = NOTHING
     for path in paths:
         prefixes = ancestor_paths(path, include_self=True)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.models import User, UserKind
-from gridwork.accounts.roles import Perm
+from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm
 from gridwork.audit.services import audit_record
 from gridwork.centres import hours
 from gridwork.centres.flows import BOOKING_FLOW, BOOKING_FLOW_CONFIRMED, BookingAction
@@ -44,6 +44,7 @@ from gridwork.centres.models import (
 )
 from gridwork.common.flows import StaleState, flow_move, flow_start
 from gridwork.common.numbering import next_number
+from gridwork.common.scope import holds_over
 from gridwork.places.models import Place, PlaceLevel
 
 RETRIES = 5
@@ -92,16 +93,9 @@ def max_upcoming() -> int:
 # --- who may ------------------------------------------------------------------------------------------------------
 
 
-def holds(user: Any, perm: str, place: Place) -> bool:
-    """Whether ``user`` holds ``perm`` at ``place`` or above it."""
-    if not getattr(user, "is_authenticated", False) or not hasattr(user, "scope_paths"):
-        return False
-    return any(place.path.startswith(path) for path in user.scope_paths(perm))
-
-
 def manages_centre(user: Any, centre: Centre) -> bool:
     """A manager of the centre: MANAGE_CENTRES at its place or above."""
-    return holds(user, Perm.MANAGE_CENTRES, centre.place)
+    return holds_over(user, Perm.MANAGE_CENTRES, centre.place)
 
 
 def is_staff(user: Any) -> bool:
@@ -112,10 +106,18 @@ def is_resident(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "kind", "") == UserKind.RESIDENT)
 
 
+def booking_paths(user: Any) -> list[str]:
+    """The units of the posts at which a staff member holds VIEW_CENTRES, as posted: a grid worker reads every centre
+    of their community (``COMMUNITY_WIDE_READS``) but books for their own grid only, not a neighbouring grid's."""
+    if not is_staff(user):
+        return []
+    return [post.place.path for post in user.active_posts if Perm.VIEW_CENTRES in ROLE_PERMISSIONS[post.role]]
+
+
 def staff_reaches(user: Any, centre: Centre) -> bool:
     """Staff book the rooms of the centres of their units (VIEW_CENTRES there or above) and of the centres serving
     the places above their units (the street's centre serves its communities' staff)."""
-    paths = user.scope_paths(Perm.VIEW_CENTRES) if is_staff(user) else []
+    paths = booking_paths(user)
     return any(centre.place.path.startswith(path) or path.startswith(centre.place.path) for path in paths)
 
 
@@ -668,7 +670,7 @@ def _centre_errors(actor: Any, values: CentreInput) -> dict[str, list[str]]:
     elif values.kind in KIND_LEVELS and place.level not in KIND_LEVELS[values.kind]:
         levels = ", ".join(str(PlaceLevel(level).label) for level in sorted(KIND_LEVELS[values.kind]))
         errors["place"] = [_("A centre of this kind serves a place of level: %(levels)s.") % {"levels": levels}]
-    elif not holds(actor, Perm.MANAGE_CENTRES, place):
+    elif not holds_over(actor, Perm.MANAGE_CENTRES, place):
         errors["place"] = [_("This place is outside the units you manage.")]
     if not values.address.strip():
         errors["address"] = [_("Give the centre's address.")]

@@ -132,8 +132,14 @@ def test_a_grid_worker_looks_but_does_not_act(world: ActivityWorld) -> None:
     activity = upcoming(world)
     client = client_for(world.grid_worker)
     assert client.get(reverse("activities:activity-list")).status_code == 200
-    # The grid worker's scope is the grid: the community's activity is not theirs to see.
-    assert client.get(reverse("activities:activity-detail", args=[activity.pk])).status_code == 404
+    # Reading the community's positions is community-wide: the grid worker sees the community's activity…
+    detail = client.get(reverse("activities:activity-detail", args=[activity.pk]))
+    assert detail.status_code == 200
+    assert 'data-testid="qr-link"' not in detail.content.decode()
+    assert 'data-testid="cancel-link"' not in detail.content.decode()
+    # …and not the sibling community's.
+    elsewhere = upcoming(world, actor=world.staff2, place=world.tree.community2)
+    assert client.get(reverse("activities:activity-detail", args=[elsewhere.pk])).status_code == 404
     assert client.get(reverse("activities:activity-create")).status_code == 403
     assert client.get(reverse("activities:activity-qr", args=[activity.pk])).status_code == 403
     assert client.post(reverse("activities:activity-cancel", args=[activity.pk]), {"version": 1}).status_code == 403

@@ -434,3 +434,24 @@ def test_managers_come_from_above_when_the_place_has_none(world: World) -> None:
     assert services.centre_managers(estate) == [world.community]
     assert services.centre_managers(world.approving) == [world.street]
     assert isinstance(world.community, User)
+
+
+def test_a_grid_worker_books_in_their_own_grid_and_above_never_in_a_neighbouring_grid(world: World) -> None:
+    """A grid worker reads every centre of their community (a community-wide read) but books as posted: their grid's
+    station and the centres above it, not the station of the grid next door."""
+    from gridwork.centres import selectors
+    from gridwork.centres.models import CentreKind
+    from gridwork.centres.tests.factories import make_centre, make_room
+
+    own = make_room(make_centre(world.tree.grid, name="1号小区党群服务站", kind=CentreKind.ESTATE_STATION))
+    next_door = make_room(make_centre(world.tree.grid2, name="2号小区党群服务站", kind=CentreKind.ESTATE_STATION))
+    assert services.staff_reaches(world.grid, own.centre)
+    assert services.staff_reaches(world.grid, world.station)
+    assert not services.staff_reaches(world.grid, next_door.centre)
+    rooms = set(selectors.bookable_rooms(user=world.grid))
+    assert own in rooms
+    assert next_door not in rooms
+    with pytest.raises(PermissionDenied):
+        book(world.grid, next_door, at(10), at(11), kind=BookerKind.STAFF)
+    assert not Booking.objects.filter(room=next_door).exists()
+    assert book(world.grid, own, at(10), at(11), kind=BookerKind.STAFF).state == BookingState.CONFIRMED

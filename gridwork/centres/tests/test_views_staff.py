@@ -81,10 +81,18 @@ class TestCentres:
         assert client.get(reverse("centres:centre-detail", args=[world.station2.pk])).status_code == 200
 
     def test_a_grid_worker_views_but_does_not_manage(self, world: World) -> None:
+        """A grid worker reads their community's centres (a community-wide read), never the sibling community's, and
+        changes none."""
         client = client_of(world.grid)
         assert client.get(reverse("centres:centre-list")).status_code == 200
         assert client.get(reverse("centres:centre-create")).status_code == 403
-        assert client.get(reverse("centres:centre-detail", args=[world.station.pk])).status_code == 404
+        detail = client.get(reverse("centres:centre-detail", args=[world.station.pk]))
+        assert detail.status_code == 200
+        assert 'data-testid="centre-edit"' not in detail.content.decode()
+        assert 'data-testid="room-new"' not in detail.content.decode()
+        assert client.get(reverse("centres:centre-detail", args=[world.station2.pk])).status_code == 404
+        assert client.post(reverse("centres:centre-edit", args=[world.station.pk]), {}).status_code == 403
+        assert client.post(reverse("centres:room-edit", args=[world.room.pk]), {}).status_code == 403
 
     def test_residents_and_anonymous_are_kept_out(self, world: World) -> None:
         assert client_of(world.resident).get(reverse("centres:centre-list")).status_code == 403

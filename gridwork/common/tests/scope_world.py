@@ -1,5 +1,9 @@
 """A world for scope tests: for a staff member at a unit, objects of every kind at their own unit, a child
-unit, a sibling unit and the parent unit, each named after its relation so that a page's text shows leaks."""
+unit, a sibling unit and the parent unit, each named after its relation so that a page's text shows leaks.
+
+A grid worker's community-wide reads (``COMMUNITY_WIDE_READS``) reach the grid's whole community, where its sibling
+grid and its parent lie too; so a grid's world has a fifth relation, a grid of the sibling community (``cousin``),
+which no read of a grid worker reaches."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from gridwork.accounts.models import Post, User
-from gridwork.accounts.roles import Role
+from gridwork.accounts.roles import COMMUNITY_WIDE_READS, Role
 from gridwork.accounts.tests.factories import make_resident_user, make_staff
 from gridwork.activities.models import ActivityKind, Audience
 from gridwork.activities.services.activities import activity_add_photos, activity_create
@@ -89,6 +93,11 @@ from gridwork.workforce.models import Worker
 
 RELATIONS = ("own", "child", "sibling", "parent")
 VISIBLE = frozenset({"own", "child"})
+# Only a grid's world has it: a grid of the sibling community, outside every reach of a grid worker.
+COUSIN = "cousin"
+# The level whose posts reach their community for the community-wide reads, and the relations lying in that community.
+COMMUNITY_WIDE_LEVEL = "grid"
+IN_OWN_COMMUNITY = frozenset(RELATIONS)
 
 PARTY_KIND_AT_LEVEL = {
     "city": PartyOrgKind.FUNCTIONAL,
@@ -601,6 +610,17 @@ def _under_supervision(matter: Matter, place: Place, mark: str) -> Whistle:
     return whistle
 
 
+def visible_relations(level: str, perm: str, *, kept_at_community: bool = False) -> frozenset[str]:
+    """The relations whose objects a staff member posted at ``level`` sees through ``perm``: own and child, except
+    that a grid worker's community-wide reads reach the whole community (every relation but ``cousin``), and that
+    objects kept at a community (``kept_at_community``) lie above a grid worker's other reads."""
+    if level != COMMUNITY_WIDE_LEVEL:
+        return VISIBLE
+    if perm in COMMUNITY_WIDE_READS:
+        return IN_OWN_COMMUNITY
+    return frozenset() if kept_at_community else VISIBLE
+
+
 @dataclass
 class ScopeWorld:
     user: User
@@ -609,6 +629,15 @@ class ScopeWorld:
 
     def marker(self, relation: str) -> str:
         return f"SCOPE-{relation.upper()}-MARK"
+
+    @property
+    def relations(self) -> tuple[str, ...]:
+        """The relations this world has objects for: ``RELATIONS``, and ``cousin`` in a grid's world."""
+        return tuple(self.places)
+
+    def visible(self, perm: str, *, kept_at_community: bool = False) -> frozenset[str]:
+        """The relations whose objects this world's user sees through ``perm`` (see ``visible_relations``)."""
+        return visible_relations(self.places["own"].level, perm, kept_at_community=kept_at_community)
 
 
 def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None) -> ScopeWorld:
@@ -628,6 +657,10 @@ def build_scope_world(tree: CityTree, *, own_level: str, role: str | None = None
     parent = own.parent
     assert parent is not None
     places = {"own": own, "child": child, "sibling": sibling, "parent": parent}
+    if own_level == COMMUNITY_WIDE_LEVEL:
+        places[COUSIN] = Place.objects.filter(parent=tree.community2, level="grid").order_by("code").first() or (
+            _free_child(tree.community2, "grid")
+        )
     user = make_staff(role=role or ROLE_AT_LEVEL[own_level], place=own, username=f"scope-{own_level}")
     world = ScopeWorld(user=user, places=places)
     rating_round = _rating_round(user)

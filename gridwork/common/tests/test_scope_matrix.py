@@ -1,13 +1,17 @@
 """The scope matrix: every staff page × a user at their own unit, and objects at own, child, sibling and parent units.
 
 Own and child objects open (200); sibling and parent objects are not found (404), never 200 or 500. List pages
-link to own and child objects and never to sibling or parent ones. A new staff page must be added here:
+link to own and child objects and never to sibling or parent ones. One exception, written once in
+``scope_world.visible_relations``: a grid worker's community-wide reads (service centres, deliberation, the
+community's actors) reach the whole community — sibling grid and parent included — and never the grid of the
+sibling community that a grid's world adds (``cousin``). A new staff page must be added here:
 ``test_every_staff_url_is_in_the_matrix`` fails until it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,7 @@ from gridwork.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from gridwork.accounts.tests.factories import make_resident_user
 from gridwork.analytics.areas import ANALYSED_LEVELS
 from gridwork.common.permissions import ACCESS_ATTRIBUTE
-from gridwork.common.tests.scope_world import RELATIONS, VISIBLE, ScopeWorld, build_scope_world
+from gridwork.common.tests.scope_world import ScopeWorld, build_scope_world
 from gridwork.places.tests.factories import CityTree
 
 Objects = dict[str, models.Model]
@@ -43,16 +47,21 @@ def _area_page(name: str) -> Callable[[Objects], str | None]:
 BELOW_COMMUNITY = {"grid", "microgrid"}
 
 
-def _community_object(name: str, key: str) -> Callable[[Objects], str | None]:
-    """A page of an object kept at its community (co-construction): none for a grid's own objects, which are its
-    community's — a grid worker's world has no such page to test."""
+@dataclass(frozen=True)
+class CommunityObject:
+    """A page of an object kept at its community (co-construction, community life, the community's actors). In a
+    grid's world every relation's such object is the grid's community's (the cousin's, the sibling community's):
+    which of them open is ``ScopeWorld.visible(perm, kept_at_community=True)``."""
 
-    def build(objects: Objects) -> str | None:
-        if objects["place"].level in BELOW_COMMUNITY:  # type: ignore[attr-defined]
-            return None
-        return reverse(name, args=[objects[key].pk])
+    name: str
+    keys: tuple[str, ...]
 
-    return build
+    def __call__(self, objects: Objects) -> str | None:
+        return reverse(self.name, args=[objects[key].pk for key in self.keys])
+
+
+def _community_object(name: str, *keys: str) -> CommunityObject:
+    return CommunityObject(name, keys)
 
 
 def _kept_above_community(name: str, key: str) -> Callable[[Objects], str | None]:
@@ -182,11 +191,7 @@ DETAIL_URLS: dict[str, tuple[Callable[[Objects], str | None], str]] = {
         for name in ("detail", "qr", "minutes", "cancel")
     },
     "activities:activity-photo": (
-        lambda o: (
-            None
-            if o["place"].level in BELOW_COMMUNITY  # type: ignore[attr-defined]
-            else reverse("activities:activity-photo", args=[o["activity"].pk, o["activity_photo"].pk])
-        ),
+        _community_object("activities:activity-photo", "activity", "activity_photo"),
         Perm.VIEW_CENTRES,
     ),
     **{
@@ -451,6 +456,10 @@ LIST_URLS: dict[str, tuple[str, Callable[[Objects], str | None], str]] = {
 KEPT_ABOVE_COMMUNITY |= {"socialorgs:base-list", "admission:request-list"}
 
 # Staff pages that hold no place-scoped object, with the reason; their access is tested in their own app.
+SECURITY_CONSOLE = (
+    "the security administrator's console: one city-level role, 403 for every other role; "
+    "tested in accounts/tests/test_security_console.py"
+)
 UNSCOPED_URLS = {
     "threezero:application-review": "a POST of district and city staff; tested in threezero/tests/test_views.py",
     "threezero:application-withdraw": (
@@ -500,6 +509,13 @@ UNSCOPED_URLS = {
     "screening:entry-list": "the entries of the user's grids, parties masked; tested in screening/tests/test_views.py",
     "screening:gaps": "the grids of the user's areas not yet screened; tested in screening/tests/test_gaps.py",
     "audit:list": "the audit log belongs to the audit administrator, tested in audit/tests",
+    "security:locks": SECURITY_CONSOLE,
+    "security:unlock": SECURITY_CONSOLE,
+    "security:staff": SECURITY_CONSOLE,
+    "security:force-password-change": SECURITY_CONSOLE,
+    "security:end-sessions": SECURITY_CONSOLE,
+    "security:reset-second-factor": SECURITY_CONSOLE,
+    "security:sign-ins": SECURITY_CONSOLE,
     "matters:routing-create": "a form without an object; scoped choices, tested in matters/tests/test_routing.py",
     "intake:hotline": "a filing form; the caller's history is scoped, tested in matters/tests/test_views_intake.py",
     "intake:patrol": "a filing form, tested in matters/tests/test_views_intake.py",
@@ -867,6 +883,7 @@ STAFF_NAMESPACES = {
     "staff_accounts",
     "imports",
     "audit",
+    "security",
     "matters",
     "intake",
     "supervision",
@@ -956,7 +973,8 @@ def world(request: pytest.FixtureRequest, tree: CityTree) -> ScopeWorld:
 
 def _has_none_of_its_own(world: ScopeWorld, url_name: str) -> bool:
     """Whether the world's own and child units hold none of the page's objects: a grid worker's world has no
-    community's objects, and a community's world has no street's (an incubation base, an admission request)."""
+    street's objects nor a star rating's target, and a community's world has no street's (an incubation base, an
+    admission request)."""
     level = world.places["own"].level
     return level in BELOW_COMMUNITY or (level == "community" and url_name in KEPT_ABOVE_COMMUNITY)
 
@@ -973,14 +991,15 @@ def test_detail_pages_open_own_and_child_and_hide_sibling_and_parent(world: Scop
     build, perm = DETAIL_URLS[url_name]
     client = _client_for(world)
     allowed = perm in ROLE_PERMISSIONS[world.user.active_posts[0].role]
+    visible = world.visible(perm, kept_at_community=isinstance(build, CommunityObject))
     statuses = {}
     expected = {}
-    for relation in RELATIONS:
+    for relation in world.relations:
         url = build(world.objects[relation])
         if url is None:  # no such object at this level (no staff post at a micro-grid)
             continue
         statuses[relation] = client.get(url).status_code
-        expected[relation] = (200 if relation in VISIBLE else 404) if allowed else 403
+        expected[relation] = (200 if relation in visible else 404) if allowed else 403
     if len(statuses) < 3 and _has_none_of_its_own(world, url_name):
         pytest.skip("a community's (or a street's) object: this level's world has none of its own")
     assert len(statuses) >= 3
@@ -998,9 +1017,10 @@ def test_list_pages_show_own_and_child_only(world: ScopeWorld, url_name: str) ->
         return
     assert response.status_code == 200
     html = response.content.decode()
-    links = {relation: link_of(world.objects[relation]) for relation in RELATIONS}
+    visible = world.visible(perm, kept_at_community=isinstance(link_of, CommunityObject))
+    links = {relation: link_of(world.objects[relation]) for relation in world.relations}
     shown = {relation: f'href="{link}"' in html for relation, link in links.items() if link}
-    assert shown == {relation: relation in VISIBLE for relation in shown}
+    assert shown == {relation: relation in visible for relation in shown}
     if len(shown) < 3 and _has_none_of_its_own(world, url_name):
         pytest.skip("a community's (or a street's) objects: this level's world has none of its own")
     assert len(shown) >= 3

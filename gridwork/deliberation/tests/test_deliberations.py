@@ -415,7 +415,7 @@ def test_staff_see_only_their_units(world: World) -> None:
     assert list(selectors.deliberation_list(user=world.staff)) == [mine]
     assert list(selectors.deliberation_list(user=world.other_staff)) == [theirs]
     assert set(selectors.deliberation_list(user=world.street_staff)) == {mine, theirs}
-    assert list(selectors.deliberation_list(user=world.grid_worker)) == []  # a grid is below the community
+    assert list(selectors.deliberation_list(user=world.grid_worker)) == [mine]  # a community-wide read
 
 
 # --- the reminder -------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The staff page of a matter filed from a deliberation's decision says where it came from: linked for those who may
-open the deliberation, the number alone for those who see the matter but not the deliberation (a grid worker)."""
+open the deliberation (a grid worker of its community too: a community-wide read), the number alone for those who see
+the matter but not the deliberation (the dispatch centre)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from gridwork.accounts.roles import Role
+from gridwork.accounts.tests.factories import make_staff
 from gridwork.deliberation import services
 from gridwork.deliberation.tests.factories import World, close_deliberation, make_world, open_deliberation
 from gridwork.matters.workflow import MatterKind
@@ -40,6 +43,10 @@ def test_the_matter_page_names_its_deliberation(tree: CityTree) -> None:
     staff_page = _page(world.staff, matter.number)
     assert 'data-testid="matter-deliberation"' in staff_page
     assert f'href="{link}"' in staff_page
-    grid_page = _page(world.grid_worker, matter.number)
-    assert deliberation.number in grid_page
-    assert f'href="{link}"' not in grid_page
+    assert f'href="{link}"' in _page(world.grid_worker, matter.number)
+    dispatcher = make_staff(
+        role=Role.DISPATCH_CENTRE, place=tree.city, department=tree.dispatch_centre, username="dispatcher"
+    )
+    dispatch_page = _page(dispatcher, matter.number)
+    assert deliberation.number in dispatch_page
+    assert f'href="{link}"' not in dispatch_page

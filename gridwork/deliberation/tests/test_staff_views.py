@@ -203,14 +203,23 @@ def test_another_communitys_staff_get_404_and_cannot_act(world: World) -> None:
     assert deliberation.state == DeliberationState.OPEN
 
 
-def test_grid_workers_see_nothing_of_a_community_above_them(world: World) -> None:
+def test_grid_workers_read_their_communitys_deliberations_and_act_on_none(world: World) -> None:
     deliberation = open_deliberation(world)
+    theirs = open_deliberation(world, community=world.tree.community2, actor=world.other_staff)
     client = client_for(world.grid_worker)
-    assert client.get(reverse("deliberation:detail", args=[deliberation.pk])).status_code == 404
+    page = client.get(reverse("deliberation:detail", args=[deliberation.pk]))
+    assert page.status_code == 200
+    for name in ("close", "cancel", "comment"):
+        assert reverse(f"deliberation:{name}", args=[deliberation.pk]) not in page.content.decode(), name
+    assert client.get(reverse("deliberation:detail", args=[theirs.pk])).status_code == 404
     assert (
         client.post(reverse("deliberation:cancel", args=[deliberation.pk]), {"reason": "x", "version": 1}).status_code
         == 403
     )
+    assert client.post(reverse("deliberation:comment", args=[deliberation.pk]), {"text": "x"}).status_code == 403
+    deliberation.refresh_from_db()
+    assert deliberation.state == DeliberationState.OPEN
+    assert not deliberation.comments.exists()
 
 
 # --- closing ------------------------------------------------------------------------------------------------------

@@ -108,7 +108,9 @@ def test_who_gets_in(tree: CityTree) -> None:
     assert _client(verified_resident(tree.community)).get(detail).status_code == 403
     grid_worker = _client(make_staff(role=Role.GRID_WORKER, place=tree.grid, username="gw"))
     assert grid_worker.get(reverse("serviceday:cycle-list")).status_code == 200  # grid workers read…
-    assert grid_worker.get(detail).status_code == 404  # …within their grid: a community's cycle is above it
+    assert grid_worker.get(detail).status_code == 200  # …their community's cycles (a community-wide read)…
+    sibling = open_cycle(tree.community2)
+    assert grid_worker.get(reverse("serviceday:cycle-detail", args=[sibling.pk])).status_code == 404  # …only
     assert grid_worker.get(complete_url).status_code == 403  # and they do not run it
     assert (
         _client(make_staff(role=Role.AUDIT_ADMIN, place=tree.city, username="auditor")).get(detail).status_code == 403
