@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from gridwork.accounts.admin_site import admin_site
 from gridwork.common import views as common_views
+from gridwork.common.csp_reports import csp_report
 
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("csp-report/", csp_report, name="csp-report"),
     path("accounts/", include("gridwork.accounts.urls")),
     path("places/", include("gridwork.places.public_urls")),
     path("staff/", common_views.staff_home, name="staff-home"),

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "gridwork.common",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -297,6 +299,37 @@ TRIAGE_MIN_CLASS = 5  # a class learned from corrections needs this many example
 # its tiles beneath them, e.g. "https://t{s}.tianditu.gov.cn/vec_w/wmts?…&tk=KEY" ({s}, {z}, {x}, {y} as Leaflet's).
 ANALYTICS_MAP_TILE_URL = env_str("GRIDWORK_MAP_TILE_URL", "")
 ANALYTICS_MAP_TILE_ATTRIBUTION = env_str("GRIDWORK_MAP_TILE_ATTRIBUTION", "")
+
+
+def _tile_sources(url: str) -> list[str]:
+    """The origin of the map tiles for img-src: none for no tile service or the platform's own (a path); Leaflet's
+    {s} sub-domain becomes a wildcard."""
+    if "://" not in url:
+        return []
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    first, dot, others = host.partition(".")
+    return [f"{scheme}://{'*' + dot + others if '{' in first else host}"]
+
+
+# Content-Security-Policy (django-csp 4.x; Django's own arrives only in 6.0), enforced in every environment so the
+# browser tests exercise it. Everything comes from the platform itself: no inline script, no inline style (attribute
+# or element), no eval; the map tiles' own server when a deployment names one. Reports go to a log.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_sources(ANALYTICS_MAP_TILE_URL)],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": ["/csp-report/"],
+    },
+}
 
 # Disputes: the CJK font embedded in the mediation documents (调解协议书, 移送函); empty = WenQuanYi Micro Hei from
 # Debian's fonts-wqy-microhei when installed, else reportlab's built-in STSong-Light (not embedded). Grids not yet

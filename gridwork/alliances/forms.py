@@ -179,7 +179,7 @@ class OrderForm(VersionForm):
                 min_value=1,
                 max_value=len(self.members),
                 initial=index,
-                widget=forms.NumberInput(attrs={"class": "form-control", "style": "max-width: 6rem"}),
+                widget=forms.NumberInput(attrs={"class": "form-control gw-mw-6rem"}),
             )
 
     def clean(self) -> dict[str, Any]:

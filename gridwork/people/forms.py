@@ -55,7 +55,9 @@ class UnitForm(forms.Form):
     credit_code = RequiredText(
         label=_("Unified social credit code"),
         max_length=40,
-        widget=_text(autocomplete="off", spellcheck="false", style="text-transform: uppercase"),
+        widget=forms.TextInput(
+            attrs={"class": "form-control text-uppercase", "autocomplete": "off", "spellcheck": "false"}
+        ),
         help_text=_("18 characters, on the unit's business licence or registration certificate."),
     )
     kind = RequiredChoice(

@@ -43,7 +43,7 @@ def _rows(form: forms.Form, *, choices: list[Any], with_days: bool) -> None:
                 required=False,
                 min_value=1,
                 max_value=90,
-                widget=forms.NumberInput(attrs={**INPUT, "style": "max-width:7rem"}),
+                widget=forms.NumberInput(attrs={**INPUT, "class": f"{INPUT['class']} gw-mw-7rem"}),
             )
 
 

@@ -4,8 +4,9 @@ Playwright cannot download a browser here, so the tests launch /usr/bin/chromium
 scripts/system-deps.sh). Outside CI a machine without it skips these tests, saying why; with CI=true
 they fail instead, so that CI never passes without having run them.
 
-Every page is watched: a JavaScript error, a static file that fails to load, or any request to a host
-other than the live server's loopback address fails the test. Screenshots go to test-artifacts/browser/.
+Every page is watched: a JavaScript error, a Content-Security-Policy violation, a static file that fails to
+load, or any request to a host other than the live server's loopback address fails the test. Screenshots go to
+test-artifacts/browser/.
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Schemes that never leave the browser.
 LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+# Runs in every page before its own scripts: hands each Content-Security-Policy violation to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__gridworkCspViolation({
+    directive: event.effectiveDirective || event.violatedDirective, blocked: event.blockedURI,
+    source: event.sourceFile, line: event.lineNumber, document: event.documentURI,
+  });
+});
+"""
 
 
 def _in_ci() -> bool:
@@ -95,12 +105,14 @@ class PageWatch:
     """What went wrong on the pages of one test; ``check()`` fails the test if anything did."""
 
     js_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
     failed_assets: list[str] = field(default_factory=list)
     offsite_requests: list[str] = field(default_factory=list)
 
     def check(self) -> None:
         problems = [
             *(f"JavaScript error: {e}" for e in self.js_errors),
+            *(f"Content-Security-Policy violation: {v}" for v in self.csp_violations),
             *(f"asset failed to load: {a}" for a in self.failed_assets),
             *(f"request to a non-loopback host (aborted): {u}" for u in self.offsite_requests),
         ]
@@ -128,7 +140,14 @@ def watch_page(page: Page, watch: PageWatch) -> None:
         # A page answered with an error status (the 404 and 429 the tests ask for) is logged as
         # "Failed to load resource"; failed assets are caught by on_response, with their URL.
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            watch.js_errors.append(f"{message.text} ({message.location.get('url', '')})")
+            where = f"{message.text} ({message.location.get('url', '')})"
+            if "Content Security Policy" in message.text:
+                watch.csp_violations.append(where)
+            else:
+                watch.js_errors.append(where)
+
+    def on_violation(_source: Any, violation: dict[str, Any]) -> None:
+        watch.csp_violations.append("{directive} blocked {blocked} ({source}:{line}) on {document}".format(**violation))
 
     def on_response(response: Response) -> None:
         if response.status >= 400 and response.request.resource_type != "document":
@@ -147,6 +166,10 @@ def watch_page(page: Page, watch: PageWatch) -> None:
         if req.url not in watch.offsite_requests and req.resource_type != "document" and not cancelled_by_navigation:
             watch.failed_assets.append(f"{req.failure} {req.resource_type} {req.url}")
 
+    # Chromium logs each violation to the console; the page's securitypolicyviolation events say the same with the
+    # directive and the place, and catch what a console message might not (an init script is not subject to the CSP).
+    page.expose_binding("__gridworkCspViolation", on_violation)
+    page.add_init_script(CSP_LISTENER)
     page.on("console", on_console)
     page.on("pageerror", lambda error: watch.js_errors.append(f"{error.name}: {error.message}"))
     page.on("response", on_response)

@@ -293,7 +293,10 @@ class ExtensionRequestForm(ActionForm):
     button = _("Ask")
     button_class = "btn-outline-secondary"
     days = forms.IntegerField(
-        label=_("Days"), min_value=1, max_value=90, widget=forms.NumberInput(attrs={**INPUT, "style": "max-width:7rem"})
+        label=_("Days"),
+        min_value=1,
+        max_value=90,
+        widget=forms.NumberInput(attrs={**INPUT, "class": f"{INPUT['class']} gw-mw-7rem"}),
     )
     note = note_field(_("Reason"), required=True)
 
@@ -315,7 +318,7 @@ class ExtensionDecisionForm(ActionForm):
         min_value=1,
         max_value=90,
         required=False,
-        widget=forms.NumberInput(attrs={**INPUT, "style": "max-width:7rem"}),
+        widget=forms.NumberInput(attrs={**INPUT, "class": f"{INPUT['class']} gw-mw-7rem"}),
     )
     note = note_field(_("Note"), required=False, rows=1)
 

@@ -121,7 +121,7 @@ def test_the_applicant_withdraws_on_the_page_and_the_community_is_told(
     page = client.get(reverse("mediation_resident:detail", args=[case.pk])).content.decode()
     assert 'data-testid="withdraw-form"' in page
     assert withdraw_url(case) in page
-    assert 'onsubmit="return confirm(this.dataset.confirm)"' in page  # asked to confirm before it is sent
+    assert 'data-confirm="' in page  # asked to confirm before it is sent (static/js/gridwork.js)
     assert "This cannot be undone" in page
     Notification.objects.all().delete()
 

@@ -1,6 +1,8 @@
 // The analysis dashboard's charts (ECharts), drawn from the payload the page embeds (#analytics-data), which is
 // the same as /staff/analytics/data.json. The chart builders are shared with the big screen (analytics_screen.js)
 // as window.GridworkCharts. Every word shown comes from the payload's labels: the page is translated, not this file.
+// Tooltips are drawn as rich text on the canvas: ECharts' HTML tooltips carry style attributes, which the
+// Content-Security-Policy blocks (style-src 'self').
 (function () {
   "use strict";
   if (typeof echarts === "undefined") { return; }
@@ -23,7 +25,7 @@
     if (!rows.length) { return { title: noData(data), series: [] }; }
     return {
       color: PALETTE,
-      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      tooltip: { renderMode: "richText", trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { type: "scroll", bottom: 0, left: "center" },
       series: [{
         type: "pie",
@@ -43,7 +45,7 @@
     volume: function (data) {
       return {
         color: PALETTE,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" } },
         legend: { top: 0, type: "scroll" },
         grid: { left: 40, right: 12, top: 36, bottom: data.buckets.length > 16 ? 48 : 28 },
         xAxis: { type: "category", data: data.buckets },
@@ -60,7 +62,7 @@
       if (!data.children.length) { return { title: noData(data), series: [] }; }
       return {
         color: [PALETTE[1], PALETTE[0], PALETTE[3]],
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: percent },
+        tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: percent },
         legend: { top: 0 },
         grid: { left: 44, right: 12, top: 36, bottom: data.children.length > 16 ? 72 : 52 },
         xAxis: {
@@ -85,7 +87,7 @@
     overdue: function (data) {
       return {
         color: [PALETTE[6]],
-        tooltip: { trigger: "axis" },
+        tooltip: { renderMode: "richText", trigger: "axis" },
         grid: { left: 40, right: 12, top: 16, bottom: data.buckets.length > 16 ? 48 : 28 },
         xAxis: { type: "category", data: data.buckets },
         yAxis: { type: "value", minInterval: 1 },
@@ -96,7 +98,7 @@
     satisfaction: function (data) {
       return {
         color: [PALETTE[3]],
-        tooltip: { trigger: "axis", valueFormatter: percent },
+        tooltip: { renderMode: "richText", trigger: "axis", valueFormatter: percent },
         grid: { left: 44, right: 12, top: 16, bottom: data.buckets.length > 16 ? 48 : 28 },
         xAxis: { type: "category", data: data.buckets },
         yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },

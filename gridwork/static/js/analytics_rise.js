@@ -1,5 +1,7 @@
 // The evidence chart of a hot-spot alert: the matters of each day of the window, the alert's day in red, and the
 // expected rate of the test (λ) as a line. Data from the page's json_script; words from its data-label-* attributes.
+// Tooltips are drawn as rich text on the canvas: ECharts' HTML tooltips carry style attributes, which the
+// Content-Security-Policy blocks (style-src 'self').
 (function () {
   "use strict";
   const element = document.getElementById("rise-chart");
@@ -28,7 +30,7 @@
     animation: false,
     grid: { left: 40, right: 16, top: 32, bottom: 48 },
     legend: { top: 0 },
-    tooltip: { trigger: "axis" },
+    tooltip: { renderMode: "richText", trigger: "axis" },
     xAxis: { type: "category", data: data.days.map(function (day) { return day.slice(5); }) },
     yAxis: { type: "value", minInterval: 1 },
     series: series,
