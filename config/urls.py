@@ -42,6 +42,7 @@ urlpatterns = [
     path("staff/accounts/", include("gridwork.accounts.staff_urls")),
     path("staff/imports/", include("gridwork.imports.urls")),
     path("staff/audit/", include("gridwork.audit.urls")),
+    path("staff/security/", include("gridwork.accounts.security_urls")),
     path("staff/matters/", include("gridwork.matters.urls")),
     path("staff/intake/", include("gridwork.matters.intake_urls")),
     path("staff/supervision/", include("gridwork.supervision.urls")),

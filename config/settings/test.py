@@ -8,6 +8,8 @@ from config.settings.base import DATABASES
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMS_BACKEND = "gridwork.accounts.sms.MemorySmsBackend"
+# The second factor is off for the suite (pages are tested with the password alone); its own tests turn it on.
+GRIDWORK_STAFF_2FA = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -6,6 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from gridwork.accounts import signals
+        from gridwork.accounts import (
+            signals,
+            twofactor,  # noqa: F401  (registers the second factor's deployment check)
+        )
 
         signals.connect()

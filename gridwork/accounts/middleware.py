@@ -12,7 +12,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gridwork.accounts.passwords import password_change_reason
 
 LAST_SEEN_KEY = "gridwork_last_seen"
 SIGNED_IN_AT_KEY = "gridwork_signed_in_at"
@@ -69,3 +73,47 @@ class IdleTimeoutMiddleware:
     def _sign_out(request: HttpRequest, *, reason: str) -> None:
         setattr(request, LOGOUT_REASON_ATTRIBUTE, reason)
         logout(request)
+
+
+class PasswordAgeMiddleware:
+    """A signed-in staff member whose password has expired (``GRIDWORK_PASSWORD_MAX_AGE_DAYS``) or must be changed
+    reaches only the password-change page, sign-out, static files and the language switch; pages redirect to the
+    password-change page, API calls made with the session get 403 with JSON. Goes after ``IdleTimeoutMiddleware`` and
+    ``SecondFactorMiddleware``."""
+
+    API_PREFIX = "/api/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and password_change_reason(request.user) and not self._allowed(request):
+            if request.path_info.startswith(self.API_PREFIX):
+                return JsonResponse(
+                    {
+                        "code": "password_change_required",
+                        "message": _("Your password must be changed before you can go on. Change it on the website."),
+                        "errors": {},
+                    },
+                    status=403,
+                )
+            url = reverse("accounts:password-change")
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return HttpResponseRedirect(url)
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed(request: HttpRequest) -> bool:
+        path = request.path_info
+        # The second-factor pages come first (SecondFactorMiddleware): who is there is proven before the change.
+        if path in {
+            reverse("accounts:password-change"),
+            reverse("accounts:logout"),
+            reverse("accounts:twofactor-verify"),
+            reverse("accounts:twofactor-setup"),
+        }:
+            return True
+        return path.startswith((settings.STATIC_URL or "/static/", "/i18n/"))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -21,11 +23,13 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from gridwork.accounts import sessions
 from gridwork.accounts.models import PhoneCode, Post, User, UserKind
 from gridwork.accounts.roles import ROLE_LEVELS, ROLES_WITH_DEPARTMENT, Perm, Role
 from gridwork.accounts.sms import get_sms_backend
 from gridwork.audit.services import audit_record
 from gridwork.common.masking import mask_phone
+from gridwork.common.scope import holds_over
 from gridwork.places.models import Department, DepartmentKind, Place
 
 PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d would let in other scripts' digits
@@ -64,11 +68,6 @@ def resident_username(phone: str) -> str:
 # --- staff and posts -------------------------------------------------------------------------------------
 
 
-def _actor_can_manage(actor: User, place: Place) -> bool:
-    """Whether ``actor`` holds MANAGE_STAFF at ``place`` or at one of its ancestors."""
-    return any(place.path.startswith(path) for path in actor.scope_paths(Perm.MANAGE_STAFF))
-
-
 def post_errors(*, actor: User | None, role: str, place: Place, department: Department | None) -> dict[str, str]:
     """What is wrong with holding ``role`` at ``place`` (and ``department``), granted by ``actor``."""
     errors: dict[str, str] = {}
@@ -76,7 +75,7 @@ def post_errors(*, actor: User | None, role: str, place: Place, department: Depa
         errors["role"] = _("Choose a valid role.")
         return errors
     if actor is not None:
-        if not _actor_can_manage(actor, place):
+        if not holds_over(actor, Perm.MANAGE_STAFF, place):
             errors["place"] = _("You can only manage staff of your own units and the units under them.")
         if role in PRIVILEGED_ROLES and not actor.has_perm_anywhere(Perm.ADMIN_SITE):
             errors["role"] = _("Only a system administrator can grant this role.")
@@ -124,7 +123,8 @@ def staff_create(
     """Create a staff member with one post. ``actor`` None means the system itself (an import, a command).
 
     Raises ``ValidationError`` with a dict of field → message (username, phone, role, place, department,
-    password). Without a password the account gets an unusable one, to be set through a reset.
+    password). Without a password the account gets an unusable one, to be set through a reset; with one, chosen by
+    someone else, the new member must change it at first sign-in.
     """
     username = (username or "").strip()
     full_name = (full_name or "").strip()
@@ -157,6 +157,7 @@ def staff_create(
             user = User(username=username, full_name=full_name, phone=phone, kind=UserKind.STAFF)
             if password:
                 user.set_password(password)
+                user.must_change_password = True
             else:
                 user.set_unusable_password()
             user.save()
@@ -223,7 +224,7 @@ def post_add(
 def _check_may_change_post(*, actor: User | None, post: Post) -> None:
     if actor is None:
         return
-    if not _actor_can_manage(actor, post.place):
+    if not holds_over(actor, Perm.MANAGE_STAFF, post.place):
         raise PermissionDenied(_("You can only manage staff of your own units and the units under them."))
     if post.role in PRIVILEGED_ROLES and not actor.has_perm_anywhere(Perm.ADMIN_SITE):
         raise PermissionDenied(_("Only a system administrator can change this post."))
@@ -252,7 +253,8 @@ def post_deactivate(*, actor: User | None, post: Post, request: HttpRequest | No
 def staff_deactivate(*, actor: User | None, user: User, request: HttpRequest | None = None) -> User:
     """Deactivate a staff account and end all its posts. ``actor`` must manage every one of those posts.
 
-    Deactivated users cannot sign in, and their open sessions stop working at the next request.
+    Deactivated users cannot sign in, and every open session of theirs is ended (deleted from the session store,
+    with the personal data it holds) in the same step.
     """
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied(_("You cannot deactivate your own account."))
@@ -268,12 +270,13 @@ def staff_deactivate(*, actor: User | None, user: User, request: HttpRequest | N
         User.objects.filter(pk=user.pk).update(is_active=False)
         Post.objects.filter(pk__in=[post.pk for post in posts]).update(is_active=False)
         user.is_active = False
+        ended = sessions.sessions_end(user=user)
         audit_record(
             actor=actor,
             actor_name="" if actor is not None else "system",
             action="staff.deactivate",
             target=user,
-            detail={"posts": [_post_detail(post) for post in posts]},
+            detail={"posts": [_post_detail(post) for post in posts], "sessions_ended": ended},
             request=request,
         )
     user.__dict__.pop("active_posts", None)
@@ -281,13 +284,128 @@ def staff_deactivate(*, actor: User | None, user: User, request: HttpRequest | N
 
 
 def user_password_change(*, user: User, password: str, request: HttpRequest | None = None) -> User:
-    """Set a user's own new password (already checked by the form against the password validators)."""
+    """Set a user's own new password (already checked by the form against the password validators, which refuse the
+    last few passwords too). Clears a forced change, restarts the password's age, and ends the user's other sessions;
+    the session of ``request`` stays (the view keeps it signed in with ``update_session_auth_hash``)."""
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
-        user.save(update_fields=["password"])
-        audit_record(actor=user, action="password.change", target=user, request=request)
+        user.must_change_password = False
+        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+        keep = getattr(getattr(request, "session", None), "session_key", None)
+        ended = sessions.sessions_end(user=user, keep=keep)
+        audit_record(
+            actor=user, action="password.change", target=user, detail={"sessions_ended": ended}, request=request
+        )
     return user
+
+
+def password_clock_start(*, user: User) -> None:
+    """Start the password's age at sign-in for an account whose password was written without ``set_password`` (the
+    demo data's bulk insert), so that it is neither exempt from the limit nor expired at once."""
+    if user.pk is None or user.password_changed_at is not None or not user.has_usable_password():
+        return
+    user.password_changed_at = timezone.now()
+    unset = User.objects.filter(pk=user.pk, password_changed_at__isnull=True)
+    unset.update(password_changed_at=user.password_changed_at)
+
+
+# --- the security administrator (安全管理员) ---------------------------------------------------------------
+
+
+def _check_security_admin(*, actor: User, user: User | None) -> None:
+    """``actor`` holds MANAGE_SECURITY over one of ``user``'s posts, and ``user`` is not ``actor``."""
+    if not actor.has_perm_anywhere(Perm.MANAGE_SECURITY):
+        raise PermissionDenied(_("Only the security administrator can do this."))
+    if user is None:
+        return
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("Another security administrator has to do this for your own account."))
+    if user.kind != UserKind.STAFF or not Post.objects.restrict(actor, Perm.MANAGE_SECURITY).filter(user=user).exists():
+        raise PermissionDenied(_("This account lies outside your units."))
+
+
+def second_factor_resetter() -> Callable[..., Any] | None:
+    """``gridwork.accounts.twofactor.reset_second_factor`` when two-factor sign-in is part of this installation."""
+    try:
+        module = import_module("gridwork.accounts.twofactor")
+    except ImportError:
+        return None
+    reset = getattr(module, "reset_second_factor", None)
+    return reset if callable(reset) else None
+
+
+def security_force_password_change(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """Make ``user`` choose a new password at their next sign-in, and end their sessions so that it is now.
+    Returns how many sessions were ended."""
+    _check_security_admin(actor=actor, user=user)
+    if not user.has_usable_password():
+        raise ValidationError(_("This account has no password yet; it gets one through a reset."))
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(must_change_password=True)
+        user.must_change_password = True
+        ended = sessions.sessions_end(user=user)
+        audit_record(
+            actor=actor,
+            action="security.force_password_change",
+            target=user,
+            detail={"sessions_ended": ended},
+            request=request,
+        )
+    return ended
+
+
+def security_end_sessions(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """End every session of ``user`` (a lost phone, a shared computer); returns how many were ended."""
+    _check_security_admin(actor=actor, user=user)
+    with transaction.atomic():
+        ended = sessions.sessions_end(user=user)
+        audit_record(
+            actor=actor, action="security.end_sessions", target=user, detail={"sessions_ended": ended}, request=request
+        )
+    return ended
+
+
+def security_unlock(*, actor: User, username: str, request: HttpRequest | None = None) -> int:
+    """Lift the sign-in lock of ``username`` (django-axes' failed attempts); returns how many records were removed."""
+    from axes.utils import reset as axes_reset
+
+    _check_security_admin(actor=actor, user=None)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError(_("Name the account to unlock."))
+    if username.casefold() == actor.get_username().casefold():
+        raise PermissionDenied(_("Another security administrator has to do this for your own account."))
+    with transaction.atomic():
+        removed = axes_reset(username=username)
+        audit_record(
+            actor=actor,
+            action="security.unlock",
+            detail={"username": username[:150], "attempts_removed": removed},
+            request=request,
+        )
+    return removed
+
+
+def security_reset_second_factor(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """Remove ``user``'s second factor (a lost phone) so that they set up a new one at their next sign-in, and end
+    their sessions, which may have been verified with the lost device. ``twofactor.reset_second_factor`` removes and
+    audits the devices; the ended sessions are audited here. Returns how many sessions were ended."""
+    reset = second_factor_resetter()
+    if reset is None:
+        raise ValidationError(_("Two-factor sign-in is not part of this installation."))
+    _check_security_admin(actor=actor, user=user)
+    with transaction.atomic():
+        reset(actor, user, request=request)
+        ended = sessions.sessions_end(user=user)
+        audit_record(
+            actor=actor,
+            action="security.end_sessions",
+            target=user,
+            detail={"sessions_ended": ended, "reason": "second_factor_reset"},
+            request=request,
+        )
+    return ended
 
 
 # --- residents: phone and one-time code ------------------------------------------------------------------

@@ -8,13 +8,15 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.http import HttpRequest
 
-from gridwork.accounts import services
+from gridwork.accounts import services, sessions
 from gridwork.accounts.middleware import LOGOUT_REASON_ATTRIBUTE, session_start
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         session_start(request)
+        sessions.session_record(request=request, user=user)
+    services.password_clock_start(user=user)
     services.login_record_success(user=user, request=request)
 
 
@@ -26,6 +28,7 @@ def on_user_login_failed(
 
 def on_user_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     reason = getattr(request, LOGOUT_REASON_ATTRIBUTE, "") if request is not None else ""
+    sessions.session_forget(request=request)
     services.login_record_logout(user=user, request=request, reason=reason)
 
 

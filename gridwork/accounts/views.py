@@ -18,9 +18,10 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from gridwork.accounts import services
+from gridwork.accounts import services, sessions
 from gridwork.accounts.forms import PhoneCodeForm, PhoneForm, StaffCreateForm, StaffLoginForm
 from gridwork.accounts.middleware import IDLE_LOGOUT_KEY
+from gridwork.accounts.passwords import password_change_context
 from gridwork.accounts.roles import Perm
 from gridwork.accounts.selectors import post_list, staff_get, staff_manageable, staff_posts
 from gridwork.common.pagination import paginate
@@ -82,15 +83,21 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        old_key = request.session.session_key
         user = services.user_password_change(
             user=request.user,  # type: ignore[arg-type]
             password=form.cleaned_data["new_password1"],
             request=request,
         )
         update_session_auth_hash(request, user)
+        sessions.session_rekey(request=request, user=user, old_key=old_key)
         messages.success(request, _("Your password has been changed."))
         return redirect("staff-home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, **password_change_context(request.user)},
+    )
 
 
 # --- residents: phone and one-time code ------------------------------------------------------------------

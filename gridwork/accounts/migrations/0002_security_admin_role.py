@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='post',
-            name='role',
-            field=models.CharField(choices=[('grid_worker', 'Grid worker'), ('community_staff', 'Community staff'), ('street_staff', 'Street staff'), ('department_handler', 'Department handler'), ('district_staff', 'District staff'), ('dispatch_centre', 'Dispatch centre'), ('city_staff', 'City staff'), ('system_admin', 'System administrator'), ('security_admin', 'Security administrator'), ('audit_admin', 'Audit administrator')], max_length=32, verbose_name='role'),
+            model_name="post",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("grid_worker", "Grid worker"),
+                    ("community_staff", "Community staff"),
+                    ("street_staff", "Street staff"),
+                    ("department_handler", "Department handler"),
+                    ("district_staff", "District staff"),
+                    ("dispatch_centre", "Dispatch centre"),
+                    ("city_staff", "City staff"),
+                    ("system_admin", "System administrator"),
+                    ("security_admin", "Security administrator"),
+                    ("audit_admin", "Audit administrator"),
+                ],
+                max_length=32,
+                verbose_name="role",
+            ),
         ),
     ]
