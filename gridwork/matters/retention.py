@@ -1,12 +1,14 @@
 """Personal data of closed matters is kept only as long as needed (个人信息保护法 art. 19):
 ``GRIDWORK_PERSONAL_DATA_DAYS`` after a matter closed, the nightly job removes its reporter's account link, name and
 phone (and those of the residents who followed it after a merge), and masks ID card numbers, phone numbers and e-mail
-addresses the reporter or a handler wrote into its text, reply and answers. What the city needs to learn from the
-matter stays: category, place, times, the event log, the photos, the rating.
+addresses the reporter or a handler wrote into its title, text, reply and answers, and rounds its place to the
+block (the address goes). What the city needs to learn from the matter stays: category, place, times, the event log,
+the photos, the rating.
 
 A matter is changed with compare-and-set on its version, like every move of the loop: one changed by someone else in
-the meantime is left for the next run. The event log is append-only and is not rewritten: the events hold what
-handlers did and wrote, and the filing event does not copy the reporter's contact.
+the meantime is left for the next run. The event log is append-only and is not rewritten: it keeps who moved the
+matter, and for a signed-in resident's own moves (filing, rating) that is their account and display name, and a
+rating's comment — the known gap, until residents' events are written without their identity.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils import timezone
 from gridwork.audit.services import audit_record
 from gridwork.matters.models import Matter, MatterFollower
 from gridwork.matters.workflow import MatterState
-from gridwork.open311.privacy import mask_text
+from gridwork.open311.privacy import mask_text, public_coordinate
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +55,24 @@ def _anonymise(matter: Matter, *, now: datetime) -> bool:
             reporter=None,
             reporter_name="",
             reporter_phone="",
+            title=mask_text(matter.title, names=names),
             text=mask_text(matter.text, names=names),
             reply_text=mask_text(matter.reply_text, names=names),
             attributes=_masked(matter.attributes, names),
+            # Where it happened stays at the block (about 110 m), not the door: a personal matter's place is a home.
+            latitude=public_coordinate(matter.latitude),
+            longitude=public_coordinate(matter.longitude),
+            address="",
             anonymised_at=now,
             version=F("version") + 1,
             updated_at=now,
         )
         if updated != 1:
             return False
-        MatterFollower.objects.filter(matter=matter).update(user=None, reporter_name="", reporter_phone="")
+        for follower in MatterFollower.objects.filter(matter=matter).only("pk", "note"):
+            MatterFollower.objects.filter(pk=follower.pk).update(
+                user=None, reporter_name="", reporter_phone="", note=mask_text(follower.note, names=names)
+            )
     return True
 
 

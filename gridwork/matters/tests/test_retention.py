@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 PHONE = "13900001111"
 TEXT = "东门路灯坏了，请联系赵六 13900001111，身份证 110101199003071234。"
+TITLE = "赵六 13900001111 路灯坏了"
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +49,9 @@ def resident() -> User:
 
 def _discarded(tree: CityTree, staff: LoopStaff, **options: Any) -> Matter:
     receipt = file_in_building(tree, text=TEXT, **options)
+    Matter.objects.filter(pk=receipt.matter_id).update(
+        title=TITLE, latitude=26.601234, longitude=106.712345, address="春晖小区3栋2单元401"
+    )
     discard = {"reason": ClosureReason.INVALID}
     matter_transition(actor=staff.dispatcher, matter_id=receipt.matter_id, action=Action.DISCARD, data=discard)
     return Matter.objects.get(pk=receipt.matter_id)
@@ -65,6 +69,9 @@ def test_a_long_closed_matter_loses_its_reporter_data_and_keeps_the_rest(tree: C
     assert "110101199003071234" not in after.text
     assert "赵六" not in after.text
     assert "东门路灯坏了" in after.text
+    assert PHONE not in after.title
+    assert "赵六" not in after.title
+    assert (after.latitude, after.longitude, after.address) == (26.601, 106.712, "")
     assert after.anonymised_at == later
     assert after.version == matter.version + 1
     # What the city learns from the matter stays.
@@ -102,7 +109,7 @@ def test_followers_of_a_merged_duplicate_lose_their_contact(tree: CityTree, staf
         actor=staff.dispatcher,
         duplicate_id=duplicate.pk,
         original_id=original.pk,
-        note="同一路灯",
+        note="同一路灯，赵六 13900001111 说的",
         expected_version=duplicate.version,
     )
     matter_transition(
@@ -111,6 +118,7 @@ def test_followers_of_a_merged_duplicate_lose_their_contact(tree: CityTree, staf
     assert anonymise_closed(now=timezone.now() + timedelta(days=800), days=730).matters == 2
     follower = MatterFollower.objects.get(matter=original)
     assert (follower.user_id, follower.reporter_name, follower.reporter_phone) == (None, "", "")
+    assert PHONE not in follower.note
     assert Matter.objects.get(pk=original.pk).reporter_id is None
     assert User.objects.filter(pk=resident.pk).exists()  # the account itself is the resident's, not the matter's
 
