@@ -14,7 +14,7 @@ from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm, UsernameField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts import services
 from gridwork.accounts.admin_site import admin_site
-from gridwork.accounts.models import Post, User
+from gridwork.accounts.models import Post, User, UserKind
 from gridwork.accounts.roles import Perm
 from gridwork.audit.services import audit_record
 
@@ -86,8 +86,26 @@ class GridworkUserCreationForm(AdminUserCreationForm):
         fields = ("username", "kind", "full_name", "phone")
         field_classes = {"username": UsernameField}
 
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=False)
+        if user.kind == UserKind.STAFF and user.has_usable_password():
+            user.must_change_password = True  # the administrator chose it
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
     def clean_phone(self) -> str | None:
         return _clean_phone(self.cleaned_data.get("phone"))
+
+
+class ChosenForThemPasswordForm(AdminPasswordChangeForm):
+    """A password the administrator sets is one the staff member must replace at their next sign-in."""
+
+    def save(self, commit: bool = True) -> Any:
+        if self.user.kind == UserKind.STAFF:
+            self.user.must_change_password = True
+        return super().save(commit=commit)
 
 
 class GridworkUserChangeForm(UserChangeForm):
@@ -101,7 +119,11 @@ class GridworkUserChangeForm(UserChangeForm):
 
 
 class PostAdminForm(forms.ModelForm):
-    """A post obeys the same rules as in gridwork.accounts.services (level of unit, department)."""
+    """A post obeys the same rules as in gridwork.accounts.services (level of unit, department); only a staff account
+    holds one, and nobody grants themselves a privileged role (三员分立: an administrator cannot become the security or
+    audit administrator too)."""
+
+    request_user: Any = None  # set per request by the admin classes below
 
     class Meta:
         model = Post
@@ -110,6 +132,13 @@ class PostAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         role, place = cleaned.get("role"), cleaned.get("place")
+        holder = cleaned.get("user") or getattr(self.instance, "user", None)
+        if holder is not None and getattr(holder, "kind", UserKind.STAFF) != UserKind.STAFF:
+            self.add_error(None, _("Only a staff account holds a post."))
+        requester = self.request_user
+        to_oneself = holder is not None and requester is not None and holder.pk == requester.pk
+        if role in services.PRIVILEGED_ROLES and to_oneself:
+            self.add_error("role", _("Nobody grants themselves this role: another administrator must."))
         if role and place is not None:
             for field, message in services.post_errors(
                 actor=None, role=role, place=place, department=cleaned.get("department")
@@ -137,12 +166,18 @@ class PostInline(admin.TabularInline):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"request_user": request.user})
+        return formset
+
 
 @admin.register(User, site=admin_site)
 class GridworkUserAdmin(SystemAdminMixin, UserAdmin):
     audit_name = "user"
     form = GridworkUserChangeForm
     add_form = GridworkUserCreationForm
+    change_password_form = ChosenForThemPasswordForm
     inlines = (PostInline,)
     list_display = ("username", "full_name", "kind", "is_active", "last_login")
     list_filter = ("kind", "is_active", "posts__role")
@@ -176,6 +211,10 @@ class PostAdmin(SystemAdminMixin, admin.ModelAdmin):
     fields = ("user", "role", "place", "department", "is_active")
     raw_id_fields = ("user", "place", "department")
     list_select_related = ("user", "place", "department")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
 
 
 @admin.register(AccessAttempt, site=admin_site)

@@ -17,6 +17,7 @@ class GridworkAdminSite(admin.AdminSite):
         return bool(
             user.is_active
             and user.is_authenticated
+            and getattr(user, "is_staff_member", False)  # a resident account never, whatever post it was given
             and getattr(user, "has_perm_anywhere", None)
             and user.has_perm_anywhere(Perm.ADMIN_SITE)
         )

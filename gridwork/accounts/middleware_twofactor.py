@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
+from rest_framework.authentication import get_authorization_header
 
 from gridwork.accounts.twofactor import second_factor_required, totp_device_confirmed
 from gridwork.api.authentication import SCHEMES as API_TOKEN_SCHEMES
@@ -46,8 +47,10 @@ def session_is_verified(request: HttpRequest) -> bool:
 
 
 def _carries_api_token(request: HttpRequest) -> bool:
-    scheme = request.headers.get("Authorization", "").split(" ", 1)[0].strip().lower().encode()
-    return scheme in API_TOKEN_SCHEMES
+    """Read exactly as the API's token authentication reads it (DRF's ASCII split): a header it would not take as a
+    token (a Unicode space before the scheme, say) must not let the session through either."""
+    parts = get_authorization_header(request).split()
+    return bool(parts) and parts[0].lower() in API_TOKEN_SCHEMES
 
 
 def _second_factor_page(request: HttpRequest) -> str:

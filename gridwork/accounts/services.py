@@ -39,7 +39,7 @@ USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{2,49}$")
 RESIDENT_USERNAME_RE = re.compile(r"^r1[3-9][0-9]{9}$")
 CODE_RE = re.compile(r"^[0-9]{6}$")
 # Roles that separate duties (三员分立): only a system administrator may grant them.
-PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN})
+PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 PHONE_CODES_PER_HOUR = 5
 _CODE_HMAC_SALT = "gridwork.accounts.phone_code"
 

@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gridwork.accounts import twofactor
+from gridwork.accounts import sessions, twofactor
 from gridwork.accounts.middleware_twofactor import session_is_verified
 from gridwork.accounts.models import User
 from gridwork.accounts.views import _home_for, _safe_next
@@ -68,9 +69,12 @@ def _away(request: HttpRequest) -> HttpResponse | None:
 
 def _signed_in(request: HttpRequest, device: Device) -> None:
     """The session is verified by ``device``; a new session id, as at every step up."""
+    old_key = request.session.session_key
     otp_login(request, device)
     request.session.cycle_key()
     request.session.pop(SETUP_DEVICE_KEY, None)
+    # The new key is the one to end when the account is disabled or its second factor reset.
+    sessions.session_rekey(request=request, user=request.user, old_key=old_key)
 
 
 def _qr_svg(uri: str) -> SafeString:
@@ -116,6 +120,7 @@ def twofactor_verify_view(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in_view
+@never_cache  # the page shows the authenticator's secret
 def twofactor_setup_view(request: HttpRequest) -> HttpResponse:
     """First sign-in (or after a reset): scan the QR code, type a code to confirm; then the backup codes, once."""
     if (away := _away(request)) is not None:

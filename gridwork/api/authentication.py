@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 from rest_framework.request import Request
 
 from gridwork.api.models import ApiToken
@@ -44,3 +44,23 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class CheckedSessionAuthentication(SessionAuthentication):
+    """The browser's session, only once it has passed the second factor and owes no password change: whatever the
+    middleware let through, the API itself never serves a session that has not finished signing in."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        from gridwork.accounts.middleware_twofactor import session_is_verified
+        from gridwork.accounts.passwords import password_change_reason
+        from gridwork.accounts.twofactor import second_factor_required
+
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        if second_factor_required(user) and not session_is_verified(request._request):
+            return None
+        if password_change_reason(user):
+            return None
+        return result

@@ -28,7 +28,8 @@ class HoldsPerm(permissions.BasePermission):
         user = request.user
         if not perm:
             return bool(user and user.is_authenticated)
-        return bool(user and user.is_authenticated and user.has_perm_anywhere(perm))
+        staff = bool(user and user.is_authenticated and getattr(user, "is_staff_member", False))
+        return staff and user.has_perm_anywhere(perm)
 
 
 class ApiThrottle(UserRateThrottle):

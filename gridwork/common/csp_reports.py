@@ -59,5 +59,5 @@ def csp_report(request: HttpRequest) -> HttpResponse:
         fields = None
     if fields is None:
         return HttpResponseBadRequest()
-    logger.warning("Content-Security-Policy violation: %s", json.dumps(fields, ensure_ascii=False, sort_keys=True))
+    logger.warning("Content-Security-Policy violation: %s", json.dumps(fields, ensure_ascii=True, sort_keys=True))
     return HttpResponse(status=204)

@@ -14,6 +14,7 @@ from gridwork.accounts.admin_site import admin_site
 from gridwork.accounts.models import Post, User
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.conftest import Staff
+from gridwork.accounts.tests.factories import make_resident_user
 from gridwork.audit.models import AuditEvent
 from gridwork.places.tests.factories import CityTree
 
@@ -182,3 +183,63 @@ def test_the_system_administrator_adds_a_user(client: Client, staff: Staff) -> N
     assert not user.has_usable_password()
     assert Post.objects.get(user=user).role == Role.GRID_WORKER
     assert AuditEvent.objects.filter(action="admin.user.add", object_id=str(user.pk)).count() == 1
+
+
+# --- separation of duties (三员分立) and staff-only posts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.SECURITY_ADMIN, Role.AUDIT_ADMIN])
+def test_the_system_administrator_cannot_grant_themselves_another_administrators_role(
+    client: Client, staff: Staff, tree: CityTree, role: str
+) -> None:
+    client.force_login(staff.system_admin)
+
+    response = client.post(
+        "/admin/accounts/post/add/",
+        {"user": str(staff.system_admin.pk), "role": role, "place": str(tree.city.pk), "is_active": "on"},
+        headers={"accept-language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert "Nobody grants themselves this role" in response.content.decode()
+    assert not Post.objects.filter(user=staff.system_admin, role=role).exists()
+    other = User.objects.create(username="another-admin", kind="staff")
+    granted = client.post(
+        "/admin/accounts/post/add/",
+        {"user": str(other.pk), "role": role, "place": str(tree.city.pk), "is_active": "on"},
+    )
+    assert granted.status_code == 302
+    assert Post.objects.filter(user=other, role=role).exists()
+
+
+def test_a_resident_account_holds_no_post_and_never_reaches_the_admin_site_or_the_api(
+    client: Client, staff: Staff, tree: CityTree
+) -> None:
+    resident = make_resident_user(phone="13800009999")
+    client.force_login(staff.system_admin)
+    response = client.post(
+        "/admin/accounts/post/add/",
+        {"user": str(resident.pk), "role": Role.SYSTEM_ADMIN, "place": str(tree.city.pk), "is_active": "on"},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert "Only a staff account holds a post." in response.content.decode()
+    assert not Post.objects.filter(user=resident).exists()
+
+    Post.objects.create(user=resident, role=Role.SYSTEM_ADMIN, place=tree.city)  # slipped in past the forms
+    as_resident = Client()
+    as_resident.force_login(resident)
+    assert as_resident.get(ADMIN).status_code == 302
+    assert as_resident.get("/api/v1/places/").status_code == 403
+
+
+def test_a_password_the_administrator_sets_must_be_replaced_at_the_next_sign_in(client: Client, staff: Staff) -> None:
+    client.force_login(staff.system_admin)
+    new = "Xy7#kLmn93!qZ"
+
+    response = client.post(f"/admin/accounts/user/{staff.grid.pk}/password/", {"password1": new, "password2": new})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(pk=staff.grid.pk)
+    assert user.check_password(new)
+    assert user.must_change_password

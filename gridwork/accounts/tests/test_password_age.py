@@ -49,7 +49,7 @@ def password_set_at_t0(user: User) -> User:
 
 
 def signed_in(user: User) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 

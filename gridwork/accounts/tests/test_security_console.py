@@ -29,7 +29,7 @@ def security(tree: CityTree) -> User:
 
 
 def as_user(user: User, **kwargs: Any) -> Client:
-    client = Client(**kwargs)
+    client = Client(**{"HTTP_ACCEPT_LANGUAGE": "en", **kwargs})
     client.force_login(user)
     return client
 

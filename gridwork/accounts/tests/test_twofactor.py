@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gridwork.accounts import twofactor
-from gridwork.accounts.models import User
+from gridwork.accounts import services, twofactor
+from gridwork.accounts.models import User, UserSession
 from gridwork.accounts.roles import Role
 from gridwork.accounts.tests.conftest import Staff
 from gridwork.accounts.tests.factories import STAFF_PASSWORD, make_resident_user, make_staff
@@ -36,13 +36,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("second_factor_on")
 
 @pytest.fixture
 def second_factor_on() -> Any:
-    with override_settings(GRIDWORK_STAFF_2FA=True):
+    with override_settings(GRIDWORK_STAFF_2FA=True), translation.override("en"):
         yield
 
 
 def sign_in(username: str, password: str = STAFF_PASSWORD, **extra: str) -> tuple[Client, Any]:
-    """A new browser (a new session) that signs in with the password."""
-    client = Client()
+    """A new browser (a new session, in English) that signs in with the password."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     response = client.post(LOGIN, {"username": username, "password": password, **extra})
     assert response.status_code == 302, "the password sign-in failed"
     return client, response
@@ -241,7 +241,7 @@ def test_enrolment_with_a_code_from_the_secret_verifies_the_session(staff: Staff
     response = client.post(SETUP, {"code": code_for(device), "next": "/staff/accounts/"})
 
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     codes = list(response.context["codes"])
     assert len(codes) == 10 == len(set(codes))
     assert response.context["after"] == "/staff/accounts/"
@@ -593,3 +593,51 @@ def test_the_check_is_registered_for_deploy() -> None:
         plain = [message.id for message in checks.run_checks()]
     assert "accounts.W001" in ids
     assert "accounts.W001" not in plain
+
+
+# --- review fixes: a disguised token header, the verified session's key, the set-up page's cache -------------------
+
+
+@pytest.mark.parametrize("header", ["\xa0Token x", "\x85Bearer x", "Token\xa0x"])
+def test_a_header_the_api_would_not_read_as_a_token_does_not_let_the_session_through(staff: Staff, header: str) -> None:
+    client, _response = sign_in("community")
+
+    for url in ("/api/v1/me/", "/api/v1/matters/"):
+        response = client.get(url, HTTP_AUTHORIZATION=header)
+        assert response.status_code in (401, 403), (url, response.status_code)
+
+
+def test_the_api_itself_refuses_an_unverified_session_whatever_the_middleware_lets_through(
+    staff: Staff, settings: Any
+) -> None:
+    client, _response = sign_in("community")
+    settings.MIDDLEWARE = [
+        name for name in settings.MIDDLEWARE if name != "gridwork.accounts.middleware_twofactor.SecondFactorMiddleware"
+    ]
+
+    assert client.get("/api/v1/me/").status_code in (401, 403)
+    verified, _codes = enrol("community")
+    assert verified.get("/api/v1/me/").status_code == 200
+
+
+def test_the_verified_sessions_new_key_is_recorded_and_ended_by_the_security_administrator(
+    staff: Staff, tree: CityTree
+) -> None:
+    security = make_staff(role=Role.SECURITY_ADMIN, place=tree.city, username="security")
+    client, _codes = enrol("community")
+    key = client.session.session_key
+    assert UserSession.objects.filter(user=staff.community, session_key=key).exists()
+
+    assert services.security_end_sessions(actor=security, user=staff.community) >= 1
+
+    assert client.get(STAFF_HOME).status_code == 302
+    assert not UserSession.objects.filter(session_key=key).exists()
+
+
+def test_the_set_up_page_showing_the_secret_is_never_cached(staff: Staff) -> None:
+    client, _response = sign_in("community")
+
+    response = client.get(SETUP)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
