@@ -451,6 +451,10 @@ def progress_report(
     _signed_in(actor)
     if not reports_item(actor, item):
         raise PermissionDenied(_("You do not report on this item."))
+    if item.version != expected_version:
+        # The page showed an older item: it is stale whatever the report says (checking it against the newer item
+        # would refuse it for reasons the reporter cannot see, e.g. a milestone another report just marked done).
+        raise StaleState
     when = now or timezone.now()
     today = timezone.localdate(when)
     text = text.strip()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
-from gridwork.keytasks.models import KeyTask, ProgressReport, ReportEvidence, TaskState
+from gridwork.keytasks.models import KeyTask, ProgressReport, ProjectItem, ReportEvidence, TaskState
 from gridwork.keytasks.tests.factories import World, make_world
 from gridwork.places.tests.factories import CityTree
 
@@ -153,7 +153,8 @@ def test_a_report_refused_names_the_field_and_a_stale_page_is_409(world: World) 
     assert response.status_code == 400
     assert 'data-testid="error-text"' in response.content.decode()
     assert client.post(url("item-report", world.item.pk), base).status_code == 302
-    response = client.post(url("item-report", world.item.pk), base | {"percent": "10"})
+    fresh = {"version": str(ProjectItem.objects.get(pk=world.item.pk).version)}
+    response = client.post(url("item-report", world.item.pk), base | fresh | {"percent": "10"})
     assert response.status_code == 400
     assert 'data-testid="error-reason"' in response.content.decode()
     assert client.post(url("item-report", world.item.pk), base | {"percent": "40"}).status_code == 409
